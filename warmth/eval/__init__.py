@@ -1,0 +1,1 @@
+"""Evaluation engine: tasks x contexts x templates -> generation -> judges -> records."""
