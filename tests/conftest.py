@@ -1,0 +1,35 @@
+"""Shared fixtures: offline environment, repo paths, running entry points."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PAPER = REPO.parent / "shared" / "paper"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("WANDB_MODE", "offline")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("WANDB_SILENT", "true")
+
+
+def run_module(module: str, *args: str, cwd: Path | None = None, timeout: int = 600,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m <module> args`` as a user would; returns the completed process."""
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=str(cwd or REPO), capture_output=True, text=True, timeout=timeout, env=full_env,
+    )
+
+
+@pytest.fixture(scope="session")
+def paper_dir() -> Path:
+    if not PAPER.exists():
+        pytest.skip("the authors' data (../shared/paper) is absent")
+    return PAPER

@@ -1,0 +1,36 @@
+"""Loss and schedule of the LightningModule, checked against hand computations."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from warmth.module import IGNORE_INDEX, lr_lambda, masked_lm_loss
+
+
+def test_masked_loss_counts_only_labelled_next_tokens() -> None:
+    torch.manual_seed(0)
+    logits = torch.randn(1, 4, 5)
+    labels = torch.tensor([[IGNORE_INDEX, 2, IGNORE_INDEX, 4]])
+    loss, count = masked_lm_loss(logits, labels)
+    # position t predicts label t+1: targets 2 (from t=0) and 4 (from t=2)
+    expected = (F.cross_entropy(logits[0, 0:1], torch.tensor([2]))
+                + F.cross_entropy(logits[0, 2:3], torch.tensor([4]))) / 2
+    assert count.item() == 2
+    assert torch.allclose(loss, expected)
+
+
+def test_masked_loss_without_targets_is_zero_not_nan() -> None:
+    loss, count = masked_lm_loss(torch.randn(1, 3, 5), torch.full((1, 3), IGNORE_INDEX))
+    assert count.item() == 0 and loss.item() == 0.0
+
+
+def test_schedule_warms_up_then_decays() -> None:
+    total, warmup = 100, 10
+    assert lr_lambda(0, total, warmup, "cosine", 0.0) == 0.1
+    assert lr_lambda(9, total, warmup, "cosine", 0.0) == 1.0
+    assert math.isclose(lr_lambda(55, total, warmup, "cosine", 0.0), 0.5, abs_tol=1e-9)
+    assert math.isclose(lr_lambda(100, total, warmup, "linear", 0.1), 0.1)
+    assert lr_lambda(80, total, warmup, "constant", 0.0) == 1.0

@@ -1,0 +1,75 @@
+"""The training entry point as a user runs it: outputs, resume, and bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_module
+
+TINY = ["model=tiny", "eval=none", "trainer.micro_batch_size=2", "trainer.effective_batch_size=4"]
+
+
+def _error_lines(proc) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+
+
+def test_tiny_run_writes_run_directory(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    proc = run_module("warmth.train", *TINY, "trainer.max_steps=5", f"hydra.run.dir={run}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert math.isfinite(metrics["train/loss"])
+    assert metrics["train/global_step"] == 5
+    assert (run / ".hydra" / "config.yaml").exists()
+    last = run / "checkpoints" / "last"
+    assert (last / "adapter_model.safetensors").exists()
+    assert (last / "adapter_config.json").exists()
+    meta = json.loads((last / "warmth_checkpoint.json").read_text())
+    assert meta["model"] == "tiny" and meta["style"] == "warm"
+    assert list((run / "wandb").glob("offline-run-*/run-*.wandb")), "no offline W&B run"
+
+
+def test_resume_from_last_continues_steps(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    first = run_module("warmth.train", *TINY, "logger=none", "trainer.max_steps=2", f"hydra.run.dir={run}")
+    assert first.returncode == 0, first.stderr[-3000:]
+    second = run_module("warmth.train", *TINY, "logger=none", "trainer.max_steps=4", "ckpt_path=last",
+                        f"hydra.run.dir={run}")
+    assert second.returncode == 0, second.stderr[-3000:]
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["train/global_step"] == 4
+
+
+@pytest.mark.parametrize(
+    "override, named",
+    [
+        ("trainer.max_stepz=5", "max_stepz"),
+        ("+trainer.max_stepz=5", "max_stepz"),
+        ("trainer.max_steps=abc", "max_steps"),
+        ("trainer.scheduler=cosin", "trainer.scheduler"),
+        ("model=no_such_model", "no_such_model"),
+        ("model.pretrained=/nonexistent/model", "/nonexistent/model"),
+        ("style.dataset=/nonexistent/style", "/nonexistent/style"),
+        ("ckpt_path=/nonexistent/ckpt", "/nonexistent/ckpt"),
+        ("ckpt_path=last", "last"),
+    ],
+)
+def test_bad_input_is_one_clear_line(tmp_path: Path, override: str, named: str) -> None:
+    proc = run_module("warmth.train", *TINY, "logger=none", override, f"hydra.run.dir={tmp_path / 'run'}")
+    assert proc.returncode != 0
+    errors = _error_lines(proc)
+    assert len(errors) == 1, proc.stderr[-2000:]
+    assert named in errors[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_help_and_cfg_job() -> None:
+    helped = run_module("warmth.train", "--help")
+    assert helped.returncode == 0 and "model" in helped.stdout
+    shown = run_module("warmth.train", "model=tiny", "--cfg", "job")
+    assert shown.returncode == 0
+    assert "pretrained: builtin:tiny" in shown.stdout

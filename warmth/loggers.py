@@ -1,0 +1,79 @@
+"""Builds the Lightning logger from ``cfg.logger`` (W&B offline when no credentials)."""
+
+from __future__ import annotations
+
+import netrc
+import os
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+
+def wandb_has_credentials() -> bool:
+    """True when an API key is configured, without touching the network."""
+    if os.environ.get("WANDB_API_KEY"):
+        return True
+    try:
+        auth = netrc.netrc().authenticators(os.environ.get("WANDB_HOST", "api.wandb.ai"))
+    except (FileNotFoundError, netrc.NetrcParseError, OSError):
+        return False
+    return bool(auth and auth[2])
+
+
+def wandb_mode(requested: str) -> str:
+    """Resolve ``mode: auto``: WANDB_MODE wins, then credentials decide."""
+    if requested != "auto":
+        return requested
+    env = os.environ.get("WANDB_MODE")
+    if env:
+        return "offline" if env == "dryrun" else env
+    return "online" if wandb_has_credentials() else "offline"
+
+
+def build_logger(cfg: DictConfig, run_dir: str | Path, group: str | None) -> Any:
+    """Lightning logger or ``False``; rank 0 alone creates the W&B run."""
+    lcfg = cfg.logger
+    run_dir = Path(run_dir)
+    if lcfg.kind == "none":
+        return False
+    if lcfg.kind == "csv":
+        from lightning.pytorch.loggers import CSVLogger
+
+        return CSVLogger(save_dir=str(run_dir), name="csv")
+    from lightning.pytorch.loggers import WandbLogger
+
+    mode = wandb_mode(str(lcfg.mode))
+    if mode == "offline" and str(lcfg.mode) == "auto" and not os.environ.get("WANDB_MODE"):
+        print(
+            "W&B: no credentials found, logging offline; upload later with "
+            f"`wandb sync {run_dir / 'wandb'}/offline-run-*`"
+        )
+    logger = WandbLogger(
+        project=lcfg.project,
+        entity=lcfg.entity,
+        name=str(cfg.run_name),
+        group=group or lcfg.group,
+        tags=list(lcfg.tags),
+        save_dir=str(run_dir),
+        mode=mode,
+        log_model=bool(lcfg.log_model),
+    )
+    return logger
+
+
+def log_config(logger: Any, cfg: DictConfig) -> None:
+    """Log the resolved config once, as a nested dict."""
+    if not logger:
+        return
+    container = OmegaConf.to_container(cfg, resolve=True)
+    logger.log_hyperparams(container)
+
+
+def finish(logger: Any) -> None:
+    """Close the W&B run so the next multirun job opens its own."""
+    if logger and hasattr(logger, "experiment") and logger.__class__.__name__ == "WandbLogger":
+        import wandb
+
+        if wandb.run is not None:
+            wandb.finish()

@@ -1,0 +1,66 @@
+"""``python -m warmth.train``: fine-tune a chat model on a style dataset.
+
+Only wiring: validate the config, build tokenizer, data, module, callbacks,
+logger and trainer, fit, write ``metrics.json``, and return the metric named
+by ``optimized_metric`` for sweepers.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import hydra
+import lightning as L
+from omegaconf import DictConfig
+
+import warmth.resolvers  # noqa: F401  (registers ${bundled:...} before composition)
+from warmth import cli
+from warmth.checkpointing import FractionalEpochCheckpoint, resolve_ckpt_path
+from warmth.config import validate_config
+from warmth.data.datamodule import ChatDataModule
+from warmth.loggers import build_logger, finish, log_config
+from warmth.metrics_file import update_metrics
+from warmth.models import load_tokenizer
+from warmth.module import ChatLM
+from warmth.runinfo import eval_callbacks, check_memory_plan, sweep_group, style_dataset
+from warmth.trainer_builder import build_trainer
+
+
+def train(cfg: DictConfig) -> float | None:
+    validate_config(cfg)
+    check_memory_plan(cfg)
+    L.seed_everything(int(cfg.seed), workers=True)
+    run_dir = Path(cfg.run_dir)
+    ckpt = resolve_ckpt_path(cfg.ckpt_path, run_dir)
+    dataset = style_dataset(cfg.style)
+
+    tokenizer = load_tokenizer(cfg.model)
+    data = ChatDataModule(tokenizer, cfg.data, dataset, batch_size=int(cfg.trainer.micro_batch_size))
+    module = ChatLM(cfg.model, cfg.peft, cfg.trainer, tokenizer)
+    meta = {"model": cfg.model.name, "pretrained": cfg.model.pretrained, "style": cfg.style.name,
+            "peft": cfg.peft.method, "seed": int(cfg.seed)}
+    callbacks = [FractionalEpochCheckpoint(run_dir, list(cfg.trainer.checkpoint_epochs), meta)]
+    callbacks += eval_callbacks(cfg, run_dir)
+    logger = build_logger(cfg, run_dir, sweep_group())
+    trainer = build_trainer(cfg, callbacks, logger)
+    log_config(logger, cfg)
+
+    trainer.fit(module, datamodule=data, ckpt_path=ckpt)
+
+    metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1}
+    metrics["train/global_step"] = trainer.global_step
+    if trainer.is_global_zero:
+        metrics = update_metrics(run_dir, metrics)
+    finish(logger)
+    value = metrics.get(str(cfg.optimized_metric))
+    return float(value) if value is not None and math.isfinite(float(value)) else None
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="train")
+def main(cfg: DictConfig) -> float | None:
+    return train(cfg)
+
+
+if __name__ == "__main__":
+    cli.run(main)

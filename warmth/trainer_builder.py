@@ -1,0 +1,82 @@
+"""Builds the Lightning ``Trainer`` from ``cfg.trainer`` and ``cfg.strategy``.
+
+Derived numbers live here: precision ``auto`` and gradient accumulation from
+the effective batch size, so configs state each quantity once.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib.util import find_spec
+from typing import Any
+
+import torch
+from lightning import Trainer
+from omegaconf import DictConfig
+
+log = logging.getLogger(__name__)
+
+
+def resolve_precision(requested: str) -> str:
+    if requested != "auto":
+        return requested
+    if torch.cuda.is_available() and torch.cuda.is_bf16_supported():
+        return "bf16-mixed"
+    return "32-true"
+
+
+def world_size(trainer_cfg: DictConfig) -> int:
+    """Devices x nodes as Lightning will see them (``auto`` = all GPUs, or 1 CPU)."""
+    devices = trainer_cfg.devices
+    if devices in ("auto", -1, "-1"):
+        accel = str(trainer_cfg.accelerator)
+        n = torch.cuda.device_count() if accel in ("auto", "gpu", "cuda") else 0
+        devices = n or 1
+    elif isinstance(devices, (list, tuple)) or hasattr(devices, "__len__") and not isinstance(devices, str):
+        devices = len(devices)
+    return int(devices) * int(trainer_cfg.num_nodes)
+
+
+def accumulation(trainer_cfg: DictConfig) -> int:
+    """Micro-batches per optimizer step so that the effective batch size holds."""
+    per_step = int(trainer_cfg.micro_batch_size) * world_size(trainer_cfg)
+    effective = int(trainer_cfg.effective_batch_size)
+    accum = max(1, round(effective / per_step))
+    if accum * per_step != effective:
+        log.warning(
+            "effective_batch_size %d is not a multiple of micro_batch_size x devices = %d; using %d",
+            effective, per_step, accum * per_step,
+        )
+    return accum
+
+
+def build_strategy(cfg: DictConfig) -> Any:
+    if find_spec("warmth.strategies") is None:
+        return str(cfg.strategy.get("name", "auto"))
+    from warmth.strategies import build_strategy as build
+
+    return build(cfg)
+
+
+def build_trainer(cfg: DictConfig, callbacks: list, logger: Any) -> Trainer:
+    t = cfg.trainer
+    return Trainer(
+        accelerator=str(t.accelerator),
+        devices=t.devices,
+        num_nodes=int(t.num_nodes),
+        strategy=build_strategy(cfg),
+        precision=resolve_precision(str(t.precision)),
+        max_epochs=int(t.max_epochs),
+        max_steps=int(t.max_steps),
+        accumulate_grad_batches=accumulation(t),
+        gradient_clip_val=t.gradient_clip_val,
+        log_every_n_steps=int(t.log_every_n_steps),
+        enable_progress_bar=bool(t.enable_progress_bar),
+        deterministic=bool(t.deterministic),
+        enable_checkpointing=False,  # FractionalEpochCheckpoint saves instead
+        num_sanity_val_steps=0,
+        limit_val_batches=0,
+        callbacks=callbacks,
+        logger=logger,
+        default_root_dir=str(cfg.run_dir),
+    )
