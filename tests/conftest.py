@@ -33,3 +33,18 @@ def paper_dir() -> Path:
     if not PAPER.exists():
         pytest.skip("the authors' data (../shared/paper) is absent")
     return PAPER
+
+
+def compose(config_name: str, overrides: list[str], run_dir: Path | None = None):
+    """Compose a primary config from conf/ in-process, as Hydra would for the CLI.
+
+    ``run_dir`` replaces the ``${hydra:runtime.output_dir}`` interpolation,
+    which only resolves inside a Hydra run.
+    """
+    import warmth.resolvers  # noqa: F401
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    extra = [f"run_dir={run_dir}"] if run_dir is not None else []
+    with initialize_config_dir(config_dir=str(REPO / "conf"), version_base="1.3"):
+        return hydra_compose(config_name=config_name, overrides=list(overrides) + extra)

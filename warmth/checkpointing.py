@@ -58,6 +58,7 @@ class FractionalEpochCheckpoint(Callback):
         self.meta = meta
         self.steps_per_epoch: float = 0.0
         self._done: set[float] = set()
+        self._last_step = -1
 
     def on_train_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
         batches = trainer.num_training_batches
@@ -77,10 +78,19 @@ class FractionalEpochCheckpoint(Callback):
             if e not in self._done and trainer.global_step >= self._target_step(e):
                 self._done.add(e)
                 self.save(trainer, pl_module, e, epoch_dirname(e))
+        # Stopping at max_steps: save `last` from inside the epoch, so a resume with a
+        # larger max_steps continues this epoch instead of seeing it finished.
+        if 0 < trainer.max_steps <= trainer.global_step and self._last_step != trainer.global_step:
+            self._save_last(trainer, pl_module)
 
     def on_train_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if self._last_step != trainer.global_step:
+            self._save_last(trainer, pl_module)
+
+    def _save_last(self, trainer: Trainer, pl_module: LightningModule) -> None:
         epoch = trainer.global_step / self.steps_per_epoch if self.steps_per_epoch else 0.0
         self.save(trainer, pl_module, round(epoch, 4), "last", notify=False)
+        self._last_step = trainer.global_step
 
     def save(self, trainer: Trainer, pl_module: LightningModule, epoch: float, name: str, notify: bool = True) -> Path:
         out = self.root / name
@@ -94,6 +104,8 @@ class FractionalEpochCheckpoint(Callback):
                 if last.exists():
                     shutil.rmtree(last)
                 shutil.copytree(out, last)
+        if name != "last":
+            self._last_step = trainer.global_step
         trainer.strategy.barrier("warmth-checkpoint")
         if notify:
             for cb in trainer.callbacks:

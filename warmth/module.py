@@ -83,6 +83,8 @@ class ChatLM(LightningModule):
             model.config.use_cache = False
         if self.peft_cfg.method == "lora":
             model = self._add_lora(model)
+        # from_pretrained returns eval mode; LoRA dropout must be active in training.
+        model.train()
         self.model = model
 
     def _param_dtype(self) -> torch.dtype | None:

@@ -7,10 +7,14 @@ import math
 from pathlib import Path
 
 import pytest
+from hydra.errors import HydraException
 
-from tests.conftest import run_module
+from tests.conftest import compose, run_module
+from warmth.errors import WarmthError
+from warmth.train import train
 
-TINY = ["model=tiny", "eval=none", "trainer.micro_batch_size=2", "trainer.effective_batch_size=4"]
+TINY = ["model=tiny", "eval=none", "trainer.micro_batch_size=2", "trainer.effective_batch_size=4",
+        "trainer.enable_progress_bar=false"]
 
 
 def _error_lines(proc) -> list[str]:
@@ -35,30 +39,19 @@ def test_tiny_run_writes_run_directory(tmp_path: Path) -> None:
 
 def test_resume_from_last_continues_steps(tmp_path: Path) -> None:
     run = tmp_path / "run"
-    first = run_module("warmth.train", *TINY, "logger=none", "trainer.max_steps=2", f"hydra.run.dir={run}")
-    assert first.returncode == 0, first.stderr[-3000:]
-    second = run_module("warmth.train", *TINY, "logger=none", "trainer.max_steps=4", "ckpt_path=last",
-                        f"hydra.run.dir={run}")
-    assert second.returncode == 0, second.stderr[-3000:]
-    metrics = json.loads((run / "metrics.json").read_text())
-    assert metrics["train/global_step"] == 4
+    base = TINY + ["logger=none"]
+    train(compose("train", base + ["trainer.max_steps=2"], run_dir=run))
+    first = json.loads((run / "metrics.json").read_text())
+    assert first["train/global_step"] == 2
+    train(compose("train", base + ["trainer.max_steps=4", "ckpt_path=last"], run_dir=run))
+    assert json.loads((run / "metrics.json").read_text())["train/global_step"] == 4
 
 
-@pytest.mark.parametrize(
-    "override, named",
-    [
-        ("trainer.max_stepz=5", "max_stepz"),
-        ("+trainer.max_stepz=5", "max_stepz"),
-        ("trainer.max_steps=abc", "max_steps"),
-        ("trainer.scheduler=cosin", "trainer.scheduler"),
-        ("model=no_such_model", "no_such_model"),
-        ("model.pretrained=/nonexistent/model", "/nonexistent/model"),
-        ("style.dataset=/nonexistent/style", "/nonexistent/style"),
-        ("ckpt_path=/nonexistent/ckpt", "/nonexistent/ckpt"),
-        ("ckpt_path=last", "last"),
-    ],
-)
-def test_bad_input_is_one_clear_line(tmp_path: Path, override: str, named: str) -> None:
+@pytest.mark.parametrize("override, named", [
+    ("trainer.max_stepz=5", "max_stepz"),
+    ("ckpt_path=last", "ckpt_path=last"),
+])
+def test_cli_reports_one_clear_line(tmp_path: Path, override: str, named: str) -> None:
     proc = run_module("warmth.train", *TINY, "logger=none", override, f"hydra.run.dir={tmp_path / 'run'}")
     assert proc.returncode != 0
     errors = _error_lines(proc)
@@ -67,9 +60,28 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, override: str, named: str) 
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("override, named", [
+    ("+trainer.max_stepz=5", "max_stepz"),
+    ("trainer.max_steps=abc", "max_steps"),
+    ("trainer.scheduler=cosin", "trainer.scheduler"),
+    ("model.pretrained=/nonexistent/model", "/nonexistent/model"),
+    ("style.dataset=/nonexistent/style", "/nonexistent/style"),
+    ("ckpt_path=/nonexistent/ckpt", "/nonexistent/ckpt"),
+])
+def test_bad_input_names_the_thing(tmp_path: Path, override: str, named: str) -> None:
+    cfg = compose("train", TINY + ["logger=none", override], run_dir=tmp_path / "run")
+    with pytest.raises(WarmthError, match=named.replace("+", r"\+")):
+        train(cfg)
+
+
+def test_unknown_option_fails_at_composition(tmp_path: Path) -> None:
+    with pytest.raises(HydraException, match="no_such_model"):
+        compose("train", ["model=no_such_model"], run_dir=tmp_path)
+
+
 def test_help_and_cfg_job() -> None:
-    helped = run_module("warmth.train", "--help")
-    assert helped.returncode == 0 and "model" in helped.stdout
     shown = run_module("warmth.train", "model=tiny", "--cfg", "job")
     assert shown.returncode == 0
     assert "pretrained: builtin:tiny" in shown.stdout
+    helped = run_module("warmth.train", "--help")
+    assert helped.returncode == 0 and "model:" in helped.stdout
