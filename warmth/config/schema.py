@@ -2,7 +2,7 @@
 
 Hydra composes YAML; we then merge the result into these dataclasses so a
 misspelt key or a wrong type fails before any model loads, naming the key.
-Groups whose options are plugins (eval, strategy, style) are checked by
+Groups whose options are plugins (eval, strategy) or data options are checked by
 their own builders, which know their plugins' keys.
 """
 
@@ -69,6 +69,15 @@ class LoggerSchema:
     log_model: bool = False
 
 
+@dataclass
+class StyleSchema:
+    name: str = "???"
+    dataset: Optional[str] = None
+    instruction: Optional[str] = None
+    instruction_file: Optional[str] = None
+    system_prompt: Optional[str] = None
+
+
 CHOICES = {
     "trainer.scheduler": ("constant", "linear", "cosine"),
     "trainer.precision": ("auto", "32-true", "32", "bf16-mixed", "bf16-true", "16-mixed", "16-true"),
@@ -83,4 +92,5 @@ GROUP_SCHEMAS = {
     "trainer": TrainerSchema,
     "peft": PeftSchema,
     "logger": LoggerSchema,
+    "style": StyleSchema,
 }
