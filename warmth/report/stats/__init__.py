@@ -1,0 +1,1 @@
+"""Statistics of the report: paired tests, regressions, marginal effects."""

@@ -1,0 +1,153 @@
+"""Fit one study model three ways: GLM (as published), cluster-robust, random intercept.
+
+The published analysis is a fixed-effects binomial GLM with a logit link.
+Responses to the same question are not independent, so we add standard
+errors clustered by question and, as a robustness check, a model with a
+random intercept per question (Laplace approximation, see
+:mod:`warmth.report.stats.mixed`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+
+from warmth.report.stats.ame import ame_from_design, average_marginal_effect, counterfactual_designs
+from warmth.report.stats.mixed import fit_random_intercept
+from warmth.report.stats.separation import drop_separated
+from warmth.report.stats.specs import Spec, formula, reference
+
+MAX_ABS_COEF = 15.0  # a logit coefficient this large means (quasi-)separation
+
+
+@dataclass
+class Fit:
+    spec: Spec
+    formula: str
+    data: pd.DataFrame
+    glm: object | None = None
+    clustered: object | None = None
+    mixed: dict | None = None
+    left_out: list[str] = field(default_factory=list)
+    skipped: str | None = None
+
+
+def _drop_one_sided(rows: pd.DataFrame, moderator: str | None, notes: list[str]) -> pd.DataFrame:
+    """Moderator levels seen only for the original or only for the fine-tuned model."""
+    if not moderator or rows.empty:
+        return rows
+    both = rows.groupby(moderator)["is_finetuned"].nunique()
+    for level in both.index[both < 2]:
+        only = "fine-tuned" if rows.loc[rows[moderator] == level, "is_finetuned"].iloc[0] else "original"
+        notes.append(f"{moderator}={level!r} has only {only} responses (empty group); its rows left out")
+    return rows[rows[moderator].isin(both.index[both == 2])]
+
+
+def prepare(spec: Spec, df: pd.DataFrame) -> tuple[pd.DataFrame, str, list[str]]:
+    """Rows of the model, minus separating levels; the formula with valid references."""
+    rows = df[spec.rows(df)].copy()
+    notes: list[str] = []
+    while True:  # dropping one kind of level can create the other problem; repeat until stable
+        n = len(rows)
+        rows = _drop_one_sided(rows, spec.moderator, notes)
+        rows, why = drop_separated(rows, ["dataset", "model"], spec.moderator)
+        notes += why
+        if len(rows) == n or rows.empty:
+            break
+    if rows.empty:
+        return rows, "", notes
+    d_ref = reference(rows["dataset"].unique(), "disinfo")
+    if d_ref != "disinfo":
+        notes.append(f"no disinfo rows; dataset reference is {d_ref!r}")
+    m_ref = None
+    if spec.moderator:
+        m_ref = reference(rows[spec.moderator].unique(), spec.moderator_ref)
+        if m_ref != spec.moderator_ref:
+            notes.append(f"no {spec.moderator}={spec.moderator_ref!r} rows; reference is {m_ref!r}")
+    return rows, formula(spec, d_ref, m_ref), notes
+
+
+def fit(spec: Spec, df: pd.DataFrame, mixed: bool = True) -> Fit:
+    rows, form, notes = prepare(spec, df)
+    out = Fit(spec, form, rows, left_out=notes)
+    if rows.empty or rows["is_finetuned"].nunique() < 2:
+        out.skipped = "no rows with both original and fine-tuned responses after filtering"
+        return out
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = smf.glm(form, rows, family=sm.families.Binomial())
+            if np.linalg.matrix_rank(model.exog) < model.exog.shape[1]:
+                out.skipped = ("terms are collinear in the remaining rows (rank-deficient design); "
+                               "model left out")
+                return out
+            res = model.fit()
+        except Exception as exc:  # noqa: BLE001 - reported in the report, never a crash
+            out.skipped = f"GLM failed: {type(exc).__name__}: {exc}"
+            return out
+    sep = [w for w in caught if "separation" in str(w.message).lower()]
+    params = np.asarray(res.params)
+    if sep or not np.all(np.isfinite(params)) or np.abs(params).max() > MAX_ABS_COEF:
+        out.skipped = ("perfect or quasi-complete separation (coefficients diverge); "
+                       "model left out")
+        return out
+    if not np.all(np.isfinite(np.asarray(res.bse))):
+        out.skipped = "singular fit (a term is collinear with others); model left out"
+        return out
+    out.glm = res
+    groups = pd.factorize(rows["dataset"].astype(str) + "::" + rows["item_id"].astype(str))[0]
+    if len(np.unique(groups)) > 1:
+        try:
+            out.clustered = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+        except Exception as exc:  # noqa: BLE001
+            out.left_out.append(f"clustered standard errors failed ({type(exc).__name__}: {exc})")
+    if mixed and len(np.unique(groups)) > 1:
+        out.mixed = fit_mixed(model, groups, np.asarray(res.params))
+    return out
+
+
+def fit_mixed(model, groups: np.ndarray, start: np.ndarray) -> dict:
+    """Random intercept per question on the GLM's own design (same columns, same names)."""
+    try:
+        mf = fit_random_intercept(model.exog, model.endog, groups, start=start)
+    except Exception as exc:  # noqa: BLE001 - reported beside the GLM, never fatal
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    if not (np.all(np.isfinite(mf.params)) and np.all(np.isfinite(np.diag(mf.cov)))):
+        return {"error": "random-intercept fit did not converge to finite estimates"}
+    out = {"names": list(model.exog_names), "params": mf.params, "cov": mf.cov,
+           "sd": np.sqrt(np.diag(mf.cov)), "vc_sd": mf.sigma}
+    if not mf.converged:
+        out["warning"] = "random-intercept fit stopped before full convergence"
+    return out
+
+
+def ames(fit_: Fit, level: float = 0.95) -> dict:
+    """AMEs overall and within each moderator level, under each covariance.
+
+    The random-intercept AME predicts at ``u = 0`` (a question of average
+    difficulty), so it is conditional, not population-averaged, and tends
+    to be a little larger than the GLM's when questions differ a lot.
+    """
+    res, rows = fit_.glm, fit_.data
+    subsets = {"all": rows}
+    if fit_.spec.moderator:
+        for lvl in sorted(rows[fit_.spec.moderator].unique()):
+            subsets[str(lvl)] = rows[rows[fit_.spec.moderator] == lvl]
+    out = {}
+    for name, sub in subsets.items():
+        entry = {"glm": average_marginal_effect(res, sub, level=level).as_dict()}
+        if fit_.clustered is not None:
+            entry["clustered"] = average_marginal_effect(
+                res, sub, cov=fit_.clustered.cov_params(), level=level).as_dict()
+        mx = fit_.mixed
+        if mx and "params" in mx:
+            x0, x1 = counterfactual_designs(res, sub)
+            if list(mx["names"]) == list(res.model.exog_names):
+                entry["mixed"] = ame_from_design(x0, x1, mx["params"], mx["cov"], level).as_dict()
+        out[name] = entry
+    return out
