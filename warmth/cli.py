@@ -37,9 +37,30 @@ def _is_config_error(exc: BaseException) -> bool:
     return isinstance(exc, (HydraException, OmegaConfBaseException))
 
 
+class _QuietJobErrors:
+    """stderr that drops Hydra's "Error executing job with overrides" preamble.
+
+    We print our own one-line error instead; everything else passes through.
+    """
+
+    PREFIX = "Error executing job with overrides:"
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if text.startswith(self.PREFIX):
+            return len(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def run(app: Callable[[], object]) -> None:
     """Call a ``@hydra.main`` function and translate user errors."""
     os.environ.setdefault("HYDRA_FULL_ERROR", "1")
+    sys.stderr = _QuietJobErrors(sys.stderr)
     try:
         app()
     except WarmthError as exc:
