@@ -62,6 +62,12 @@ class Record:
         return cls(**known)
 
 
+def dumps_line(obj: Any) -> str:
+    """JSON for one line: UTF-8 kept readable, but Unicode line separators escaped
+    so tools that split on them (``str.splitlines``) still see one record per line."""
+    return json.dumps(obj, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
 def record_key(task: str, item_id: str, template: str, context: str, sample: int = 0, epoch: float = 0.0) -> tuple:
     """Identity of one prompt's response: what resume and pairing match on."""
     return (task, str(item_id), template, context, int(sample), float(epoch))
@@ -121,7 +127,7 @@ class RecordWriter:
             for rec in records:
                 if rec.key() in self.done:
                     continue
-                fh.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")
+                fh.write(dumps_line(rec.to_dict()) + "\n")
                 self.done.add(rec.key())
                 n += 1
             fh.flush()

@@ -54,6 +54,7 @@ class Verdict:
     judge: str
     raw: str | None = None
     reason: str | None = None
+    score: float | None = None  # optional numeric score, copied to Record.score
 
 
 @runtime_checkable
@@ -78,3 +79,10 @@ class Judge(Protocol):
 
     def judge(self, prompts: Sequence[Prompt], responses: Sequence[str]) -> list[Verdict]:
         """Verdicts, one per (prompt, response)."""
+
+
+@runtime_checkable
+class RefusalDetector(Protocol):
+    """Says whether a response declines to answer (recorded on every record)."""
+
+    def is_refusal(self, response: str) -> bool: ...

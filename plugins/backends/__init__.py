@@ -1,0 +1,1 @@
+"""Built-in generation backends: in-process Hugging Face, OpenAI-compatible API, vLLM, canned."""

@@ -1,0 +1,1 @@
+"""Built-in judges: normalised answer matching, an LLM judge, refusal detection."""

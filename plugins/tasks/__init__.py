@@ -1,0 +1,1 @@
+"""Built-in factual tasks of the study: trivia, truthfulqa, disinfo, medqa."""

@@ -1,0 +1,89 @@
+"""Common behaviour of the built-in factual tasks.
+
+A task loads its items from one ``source``:
+
+- ``bundled``: the sample written for this project (offline, tests);
+- ``file``: a JSON-lines item file at ``path`` (format in :mod:`._items`);
+- ``authors``: the authors' released prompt file at ``path`` (a file or
+  URL); their exact prompts are used instead of our rendering;
+- ``hub``: the public dataset through ``datasets`` (needs the network).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from warmth.errors import ConfigError, DataError
+from warmth.eval.interfaces import Item, Prompt
+
+from . import _authors, _items
+
+SOURCES = ("bundled", "file", "authors", "hub")
+
+
+class QATask:
+    name = "qa"
+    belief_style = "answer"  # how the user's belief is phrased (templates.yaml)
+    refusal_policy = "exclude"  # the study excludes refusals on factual tasks
+    hub_path: str | None = None
+    hub_name: str | None = None
+    hub_split: str = "validation"
+
+    def __init__(self, source: str = "bundled", path: str | None = None, n_items: int | None = None,
+                 hub_path: str | None = None, hub_name: str | None = None, hub_split: str | None = None,
+                 revision: str | None = None, refusal_policy: str | None = None):
+        if source not in SOURCES:
+            raise ConfigError(f"task {self.name}: source must be one of {SOURCES}, got {source!r}")
+        if source in ("file", "authors") and not path:
+            raise ConfigError(f"task {self.name}: source={source} needs `path`")
+        self.source, self.path, self.n_items = source, path, n_items
+        self.hub_path = hub_path or self.hub_path
+        self.hub_name = hub_name or self.hub_name
+        self.hub_split = hub_split or self.hub_split
+        self.revision = revision
+        if refusal_policy:
+            self.refusal_policy = refusal_policy
+
+    # -- items ---------------------------------------------------------
+    def load(self, n_items: int | None, seed: int) -> list[Item]:
+        if self.source == "bundled":
+            items = _items.bundled_items(self.name)
+        elif self.source == "file":
+            items = _items.read_items(str(self.path))
+        elif self.source == "hub":
+            items = self._hub_items()
+        else:
+            raise DataError(f"task {self.name}: source=authors gives prompts, not items")
+        return _items.select(items, n_items, seed)
+
+    def fixed_prompts(self, contexts: list[str], templates: list[str], n_items: int | None, seed: int) -> list[Prompt] | None:
+        """The authors' exact prompts when ``source=authors``; otherwise None (we render)."""
+        if self.source != "authors":
+            return None
+        return _authors.load_prompts(str(self.path), self.name, contexts, templates, n_items, seed)
+
+    # -- hub -----------------------------------------------------------
+    def from_hub_row(self, row: dict[str, Any], index: int) -> Item | None:
+        raise NotImplementedError
+
+    def _hub_items(self) -> list[Item]:
+        try:
+            import datasets
+        except ImportError:
+            raise DataError(f"task {self.name}: source=hub needs the `datasets` package (pip install datasets)") from None
+        if os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("HF_DATASETS_OFFLINE") == "1":
+            hint = " (HF_HUB_OFFLINE=1 is set: unset it, or use source=bundled|file|authors)"
+        else:
+            hint = " (no network? use source=bundled|file|authors)"
+        try:
+            rows: Iterable[dict] = datasets.load_dataset(self.hub_path, self.hub_name, split=self.hub_split,
+                                                         revision=self.revision)
+        except Exception as exc:  # noqa: BLE001 - any failure to reach the hub is the user's to fix
+            raise DataError(f"task {self.name}: could not load {self.hub_path}/{self.hub_name} from the hub{hint}: "
+                            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+        items = [it for i, row in enumerate(rows) if (it := self.from_hub_row(dict(row), i)) is not None]
+        if not items:
+            raise DataError(f"task {self.name}: no usable items in {self.hub_path}")
+        return items
