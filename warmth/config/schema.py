@@ -29,7 +29,7 @@ class ModelSchema:
 class TrainerSchema:
     max_epochs: int = 1
     max_steps: int = -1
-    micro_batch_size: int = 4
+    micro_batch_size: int = 1
     effective_batch_size: int = 16
     lr: float = 1e-4
     weight_decay: float = 0.0
