@@ -68,10 +68,12 @@ def test_missing_and_wrong_files(tmp_path):
 PROBE = """
 import resource, sys
 from warmth_plugins.sources import ShareGPTSource
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 src = ShareGPTSource(sys.argv[1], progress=False)
 n = sum(1 for _ in src)
 r = src.report
-print(n, r.read, r.skipped["truncated_tail"], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+print(n, r.read, r.skipped["truncated_tail"], grown // 1024)
 """
 
 
@@ -90,4 +92,6 @@ def test_package_file_recovers_complete_records_streaming():
     kept, read, torn, rss_mb = map(int, out.stdout.split())
     assert 17_000 <= read <= 18_000 and torn == 1  # ~17.7k complete records + the torn tail
     assert kept > 17_000
-    assert rss_mb < 400  # streamed: far less than the 125 MB file held several times
+    # Streamed: peak memory grows far less than the 125 MB file held even twice
+    # (measured after imports, which are not the loader's doing).
+    assert rss_mb < 200

@@ -1,0 +1,96 @@
+"""Per-GPU memory of a training config: the ZeRO formulas plus an activation estimate.
+
+Bytes per parameter with bf16 mixed precision and Adam: a frozen base weight
+costs 2 (its bf16 copy); a trained one costs 16: 2 (bf16 weight) + 2 (bf16
+gradient) + 12 (fp32 master weight, Adam's two moments). ZeRO shards over the
+data-parallel ranks: stage 1 the optimizer states, stage 2 also gradients,
+stage 3 (and FSDP) also the weights; offload moves states or weights to CPU.
+Activations (bytes per token per layer, 16-bit) follow the tensors a Llama-style
+block keeps for backward; gradient checkpointing keeps only each layer's input
+and recomputes one layer at a time. Numbers are planning estimates, not
+measurements: allocator fragmentation and kernels' workspaces come on top as
+``overhead``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from warmth.plan.arch import Arch
+
+GIB = 1024**3
+ALL_LINEAR = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything the formulas read, already resolved from the config."""
+
+    arch: Arch
+    world: int                      # data-parallel ranks
+    stage: int                      # 0 = DDP / single device; 1, 2, 3 = ZeRO; FSDP counts as 3
+    offload_optimizer: bool = False
+    offload_parameters: bool = False
+    micro_batch: int = 1
+    seq_len: int = 1024
+    gradient_checkpointing: bool = False
+    half: bool = True               # 16-bit weights and activations (bf16 / fp16)
+    lora_r: int = 0                 # 0: full fine-tuning
+    lora_targets: tuple[str, ...] = ALL_LINEAR
+    lora_dropout: float = 0.0
+    overhead_gib: float = 2.0
+
+
+@dataclass
+class MemoryPlan:
+    parts: dict[str, float] = field(default_factory=dict)   # bytes per GPU
+    total_params: int = 0
+    trained_params: int = 0
+
+    @property
+    def total(self) -> float:
+        return sum(self.parts.values())
+
+
+def lora_params(arch: Arch, r: int, targets: tuple[str, ...]) -> int:
+    shapes = arch.linear_shapes()
+    per_layer = sum(r * (shapes[t][0] + shapes[t][1]) for t in targets if t in shapes)
+    return arch.num_layers * per_layer
+
+
+def activation_bytes(s: Setup) -> float:
+    """Activations kept for backward on one GPU, logits included."""
+    a, width = s.arch, 2 if s.half else 4
+    tokens = s.micro_batch * s.seq_len
+    block = 5 * a.hidden_size + 2 * a.q_dim + 2 * a.kv_dim + 4 * a.intermediate_size
+    if s.lora_r and s.lora_dropout > 0:
+        shapes = a.linear_shapes()  # dropout keeps its output (16-bit) and mask (1 byte) per target input
+        block += sum(shapes[t][0] for t in s.lora_targets if t in shapes) * (width + 1) / width
+    per_layer = block * width * tokens
+    if s.gradient_checkpointing:
+        layers = a.num_layers * a.hidden_size * width * tokens + per_layer
+    else:
+        layers = a.num_layers * per_layer
+    logits = tokens * a.vocab_size * (width + 4 + 4)  # logits, fp32 copy for the loss, its gradient
+    return layers + logits
+
+
+def estimate(s: Setup) -> MemoryPlan:
+    a, w = s.arch, max(1, s.world)
+    total = a.total_params()
+    trained = lora_params(a, s.lora_r, s.lora_targets) if s.lora_r else total
+    frozen = total - trained if s.lora_r else 0
+    weight_bytes = 2 if s.half else 4
+    shard3 = w if s.stage >= 3 else 1
+    parts = {
+        "frozen weights": 0.0 if s.offload_parameters else frozen * weight_bytes / shard3,
+        "trained weights": 0.0 if s.offload_parameters else trained * 2 / shard3,
+        "gradients": trained * 2 / (w if s.stage >= 2 else 1),
+        "optimizer states": 0.0 if s.offload_optimizer else trained * 12 / (w if s.stage >= 1 else 1),
+        "activations": activation_bytes(s),
+    }
+    if s.stage >= 3 and w > 1:
+        # Gathered full weights of the layer being computed and the one prefetched.
+        parts["gathered layers (ZeRO-3)"] = 2 * a.layer_params() * weight_bytes
+    parts["overhead"] = s.overhead_gib * GIB
+    return MemoryPlan(parts=parts, total_params=total, trained_params=trained)
