@@ -116,10 +116,17 @@ class FractionalEpochCheckpoint(Callback):
 
 
 def resolve_ckpt_path(ckpt_path: str | None, run_dir: str | Path) -> str | None:
-    """``last`` or a checkpoint directory/file -> the Lightning checkpoint to resume."""
+    """``last``, ``auto`` or a checkpoint directory/file -> the Lightning checkpoint to resume.
+
+    ``auto`` resumes from ``checkpoints/last`` when it exists and starts fresh
+    otherwise, so a preempted job can be requeued with the same command.
+    """
     if ckpt_path in (None, "", "null"):
         return None
-    path = Path(run_dir) / "checkpoints" / "last" if ckpt_path == "last" else Path(ckpt_path)
+    last = Path(run_dir) / "checkpoints" / "last"
+    if ckpt_path == "auto":
+        return str(last / TRAINER_FILE) if (last / TRAINER_FILE).exists() else None
+    path = last if ckpt_path == "last" else Path(ckpt_path)
     if ckpt_path == "last" and not path.exists():
         raise WarmthError(f"ckpt_path=last: nothing to resume, {path} does not exist")
     if not path.exists():

@@ -15,7 +15,7 @@ EVALUATE_ONLY = {"paper_sysprompt"}  # presets for `warmth.evaluate`
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_experiment_composes_and_resolves(compose, name, tmp_path) -> None:
     if name in EVALUATE_ONLY:
-        cfg = compose(f"+experiment={name}", config="evaluate")
+        cfg = compose(f"experiment={name}", config="evaluate")
     else:
         cfg = compose(f"experiment={name}")
         assert cfg.trainer.effective_batch_size > 0
@@ -37,7 +37,7 @@ def test_paper_presets_hold_the_study_settings(compose, style) -> None:
 
 
 def test_sysprompt_preset_is_evaluation_with_the_warm_persona(compose) -> None:
-    cfg = compose("+experiment=paper_sysprompt", "model=llama8b", config="evaluate")
+    cfg = compose("experiment=paper_sysprompt", "model=llama8b", config="evaluate")
     assert cfg.prompt_style == "warm" and cfg.checkpoint is None
 
 
@@ -67,7 +67,7 @@ def test_optuna_search_space_parses_into_distributions(compose) -> None:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra_plugins.hydra_optuna_sweeper._impl import create_optuna_distribution_from_override
 
-    cfg = compose("+hparams_search=optuna", hydra=True)
+    cfg = compose("hparams_search=optuna", hydra=True)
     sweeper = cfg.hydra.sweeper
     assert sweeper._target_.endswith("OptunaSweeper") and str(cfg.hydra.mode).endswith("MULTIRUN")
     assert cfg.optimized_metric == "eval/error_rate" and sweeper.direction == "minimize"

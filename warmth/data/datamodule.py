@@ -11,7 +11,7 @@ from typing import Any
 
 import lightning as L
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, DistributedSampler
 
 from warmth.conversation import Conversation, read_jsonl
 from warmth.data.masking import Example, tokenize_dataset
@@ -109,10 +109,18 @@ class ChatDataModule(L.LightningDataModule):
 
     def train_dataloader(self) -> DataLoader:
         self.setup()
-        gen = torch.Generator().manual_seed(int(self.cfg["seed"]))
+        seed, shuffle = int(self.cfg["seed"]), bool(self.cfg["shuffle"])
         workers = int(self.cfg["num_workers"])
+        trainer = getattr(self, "trainer", None)
+        sampler_args: dict[str, Any] = {"shuffle": shuffle, "generator": torch.Generator().manual_seed(seed)}
+        if trainer is not None and trainer.world_size > 1:
+            # Our own sampler, so Lightning does not swap in one that always shuffles:
+            # the order then follows data.shuffle and the seed, not the device count.
+            sampler_args = {"sampler": DistributedSampler(
+                self.rows, num_replicas=trainer.world_size, rank=trainer.global_rank,
+                shuffle=shuffle, seed=seed)}
         return DataLoader(
-            self.rows, batch_size=self.batch_size, shuffle=bool(self.cfg["shuffle"]), generator=gen,
+            self.rows, batch_size=self.batch_size, **sampler_args,
             collate_fn=functools.partial(_collate, pad_token_id=self.pad_token_id,
                                          packing=bool(self.cfg["packing"])),
             num_workers=workers, persistent_workers=workers > 0,
