@@ -11,16 +11,15 @@ from warmth.records import read_records
 
 
 def _check(run_dir, n):
-    recs = {t: list(read_records(run_dir / "records" / f"{t}.jsonl")) for t in ("mmlu", "gsm8k", "advbench")}
-    assert len(recs["mmlu"]) == 2 * n  # generation + log-likelihood scorers
-    assert {r.template for r in recs["mmlu"]} == {"zero_shot", "zero_shot_loglik"}
-    assert len(recs["gsm8k"]) == n and len(recs["advbench"]) == n
+    tasks = ("mmlu", "mmlu_loglik", "gsm8k", "advbench")  # MMLU: generation and log-likelihood scorers
+    recs = {t: list(read_records(run_dir / "records" / f"{t}.jsonl")) for t in tasks}
+    assert all(len(recs[t]) == n for t in tasks)
     assert all(r.length == len(r.response) for rs in recs.values() for r in rs)
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    for key in ("eval/mmlu/zero_shot/accuracy", "eval/mmlu/zero_shot_loglik/accuracy",
+    for key in ("eval/mmlu/zero_shot/accuracy", "eval/mmlu_loglik/zero_shot/accuracy",
                 "eval/gsm8k/zero_shot_cot/n", "eval/advbench/direct/refusal_rate"):
         assert key in metrics
-    assert metrics["eval/mmlu/zero_shot_loglik/n"] == n
+    assert metrics["eval/mmlu_loglik/zero_shot/n"] == n
     return recs, metrics
 
 

@@ -49,14 +49,15 @@ def test_mmlu_loglik_scorer_records_and_resume(tmp_path):
     items = task.load(10, seed=0)
     lls = choice_loglikelihoods(model, tok, [loglik_context(it) for it in items], [f" {x}" for x in LETTERS])
     picks = {it.id: LETTERS[max(range(4), key=lambda i: ll[i])] for it, ll in zip(items, lls)}
-    recs = {r.item_id: r for r in read_records(tmp_path / "records" / "mmlu.jsonl")}
+    recs = {r.item_id: r for r in read_records(tmp_path / "records" / "mmlu_loglik.jsonl")}
     assert {k: r.response for k, r in recs.items()} == picks
+    assert not (tmp_path / "records" / "mmlu.jsonl").exists()
     acc = sum(picks[it.id] == it.correct_answer for it in items) / 10
-    assert res.metrics["eval/mmlu/zero_shot_loglik/accuracy"] == pytest.approx(acc)
+    assert res.metrics["eval/mmlu_loglik/zero_shot/accuracy"] == pytest.approx(acc)
     assert set(json.loads(next(iter(recs.values())).judge_output)) == set(LETTERS)
     # a second run resumes: nothing recomputed, no duplicate lines
     ev.evaluate(ctx_for(backend, tmp_path))
-    assert len(list(read_records(tmp_path / "records" / "mmlu.jsonl"))) == 10
+    assert len(list(read_records(tmp_path / "records" / "mmlu_loglik.jsonl"))) == 10
 
 
 def test_mmlu_loglik_needs_an_in_process_model(tmp_path):
