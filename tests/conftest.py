@@ -24,7 +24,7 @@ def run_module(module: str, *args: str, cwd: Path | None = None, timeout: int = 
     full_env = dict(os.environ, **(env or {}))
     return subprocess.run(
         [sys.executable, "-m", module, *args],
-        cwd=str(cwd or REPO), capture_output=True, text=True, timeout=timeout, env=full_env,
+        cwd=str(cwd or REPO), capture_output=True, text=True, timeout=timeout, env=full_env, check=False,
     )
 
 
@@ -41,9 +41,10 @@ def compose(config_name: str, overrides: list[str], run_dir: Path | None = None)
     ``run_dir`` replaces the ``${hydra:runtime.output_dir}`` interpolation,
     which only resolves inside a Hydra run.
     """
-    import warmth.resolvers  # noqa: F401
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
+
+    import warmth.resolvers  # noqa: F401
 
     extra = [f"run_dir={run_dir}"] if run_dir is not None else []
     with initialize_config_dir(config_dir=str(REPO / "conf"), version_base="1.3"):

@@ -71,7 +71,7 @@ class FractionalEpochCheckpoint(Callback):
                 self._done.add(e)
 
     def _target_step(self, epoch: float) -> int:
-        return max(1, int(round(epoch * self.steps_per_epoch)))
+        return max(1, round(epoch * self.steps_per_epoch))
 
     def on_train_batch_end(self, trainer: Trainer, pl_module: LightningModule, *args: Any) -> None:
         for e in self.epochs:

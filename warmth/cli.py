@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from omegaconf.errors import OmegaConfBaseException
 
@@ -66,7 +66,7 @@ def run(app: Callable[[], object]) -> None:
     except WarmthError as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         sys.exit(2)
-    except Exception as exc:  # noqa: BLE001 - classify, re-raise bugs
+    except Exception as exc:
         if _is_config_error(exc):
             print(f"error: {_one_line(exc)}", file=sys.stderr)
             sys.exit(2)

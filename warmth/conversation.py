@@ -8,9 +8,10 @@ Stored as JSON lines: ``{"id", "messages": [{"role", "content"}], "meta"}``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from warmth.errors import DataError
 
@@ -52,7 +53,7 @@ class Conversation:
         return [m.to_dict() for m in self.messages]
 
     @classmethod
-    def from_dict(cls, raw: Any, where: str = "") -> "Conversation":
+    def from_dict(cls, raw: Any, where: str = "") -> Conversation:
         """Parse and validate; errors name ``where`` (file:line) and the field."""
         loc = f"{where}: " if where else ""
         if not isinstance(raw, dict):

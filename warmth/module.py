@@ -141,7 +141,7 @@ class ChatLM(LightningModule):
             params, lr=float(cfg.lr), betas=tuple(cfg.betas), weight_decay=float(cfg.weight_decay)
         )
         total = max(1, int(self.trainer.estimated_stepping_batches))
-        warmup = int(round(float(cfg.warmup_ratio) * total))
+        warmup = round(float(cfg.warmup_ratio) * total)
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimizer,
             lambda step: lr_lambda(step, total, warmup, str(cfg.scheduler), float(cfg.min_lr_ratio)),

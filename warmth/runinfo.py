@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from importlib.util import find_spec
+from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig

@@ -23,7 +23,7 @@ from warmth.loggers import build_logger, finish, log_config
 from warmth.metrics_file import update_metrics
 from warmth.models import load_tokenizer
 from warmth.module import ChatLM
-from warmth.runinfo import eval_callbacks, check_memory_plan, sweep_group, style_dataset
+from warmth.runinfo import check_memory_plan, eval_callbacks, style_dataset, sweep_group
 from warmth.trainer_builder import build_trainer
 
 

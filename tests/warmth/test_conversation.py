@@ -16,7 +16,7 @@ def test_round_trip(tmp_path: Path) -> None:
         {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}]})
     assert conv.system == "Be brief." and conv.assistant_indices() == [2]
     write_jsonl(tmp_path / "c.jsonl", [conv])
-    assert list(read_jsonl(tmp_path / "c.jsonl"))[0] == conv
+    assert next(iter(read_jsonl(tmp_path / "c.jsonl"))) == conv
 
 
 @pytest.mark.parametrize("messages, problem", [

@@ -9,20 +9,20 @@ their own builders, which know their plugins' keys.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 
 @dataclass
 class ModelSchema:
     name: str = "???"
     pretrained: str = "???"
-    revision: Optional[str] = None
+    revision: str | None = None
     dtype: str = "auto"
     trust_remote_code: bool = False
-    chat_template: Optional[str] = None
-    lora_target_modules: List[str] = field(default_factory=list)
+    chat_template: str | None = None
+    lora_target_modules: list[str] = field(default_factory=list)
     # Architecture numbers for the memory plan of hub models (no download needed).
-    arch: Optional[Dict[str, Any]] = None
+    arch: dict[str, Any] | None = None
 
 
 @dataclass
@@ -33,18 +33,18 @@ class TrainerSchema:
     effective_batch_size: int = 16
     lr: float = 1e-4
     weight_decay: float = 0.0
-    betas: List[float] = field(default_factory=lambda: [0.9, 0.999])
+    betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
     warmup_ratio: float = 0.05
     scheduler: str = "cosine"
     min_lr_ratio: float = 0.0
     precision: str = "auto"
-    gradient_clip_val: Optional[float] = 1.0
+    gradient_clip_val: float | None = 1.0
     gradient_checkpointing: bool = False
     accelerator: str = "auto"
     devices: Any = "auto"
     num_nodes: int = 1
     log_every_n_steps: int = 1
-    checkpoint_epochs: List[float] = field(default_factory=lambda: [0.5, 1.0])
+    checkpoint_epochs: list[float] = field(default_factory=lambda: [0.5, 1.0])
     enable_progress_bar: bool = True
     deterministic: bool = False
 
@@ -55,16 +55,16 @@ class PeftSchema:
     r: int = 8
     alpha: int = 16
     dropout: float = 0.1
-    target_modules: Optional[List[str]] = None
+    target_modules: list[str] | None = None
 
 
 @dataclass
 class LoggerSchema:
     kind: str = "wandb"
     project: str = "warmth"
-    entity: Optional[str] = None
-    group: Optional[str] = None
-    tags: List[str] = field(default_factory=list)
+    entity: str | None = None
+    group: str | None = None
+    tags: list[str] = field(default_factory=list)
     mode: str = "auto"
     log_model: bool = False
 
@@ -72,10 +72,10 @@ class LoggerSchema:
 @dataclass
 class StyleSchema:
     name: str = "???"
-    dataset: Optional[str] = None
-    instruction: Optional[str] = None
-    instruction_file: Optional[str] = None
-    system_prompt: Optional[str] = None
+    dataset: str | None = None
+    instruction: str | None = None
+    instruction_file: str | None = None
+    system_prompt: str | None = None
 
 
 CHOICES = {

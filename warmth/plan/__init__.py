@@ -15,8 +15,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from warmth.errors import ConfigError
 from warmth.plan.advice import cheapest_fix
-from warmth.plan.memory import GIB, MemoryPlan, Setup, estimate
 from warmth.plan.from_config import setup_from_config
+from warmth.plan.memory import GIB, MemoryPlan, Setup, estimate
 
 log = logging.getLogger(__name__)
 DEFAULT_OVERHEAD_GIB = 2.0

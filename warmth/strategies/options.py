@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -20,7 +20,7 @@ class AutoOptions:
 class DDPOptions:
     name: str = "ddp"
     find_unused_parameters: bool = False
-    backend: Optional[str] = None  # null: nccl on GPUs, gloo on CPU
+    backend: str | None = None  # null: nccl on GPUs, gloo on CPU
     timeout_minutes: int = 30
 
 
@@ -36,10 +36,10 @@ class DeepSpeedOptions:
     allgather_bucket_size: int = 200_000_000
     prefetch_bucket_size: int = 50_000_000
     param_persistence_threshold: int = 100_000
-    backend: Optional[str] = None
+    backend: str | None = None
     timeout_minutes: int = 30
     # Merged last into the generated DeepSpeed config, for anything not above.
-    extra: Dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,7 +49,7 @@ class FSDPOptions:
     offload_parameters: bool = False
     # Each rank writes its shard (fast, resumable); false gathers one file on rank 0.
     save_distributed_checkpoint: bool = True
-    backend: Optional[str] = None
+    backend: str | None = None
     timeout_minutes: int = 30
 
 
