@@ -1,0 +1,66 @@
+"""Every experiment preset runs a few steps on the tiny model (Must hold of the foundation)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+from tests.conftest import REPO, compose
+
+EXPERIMENTS = sorted(p.stem for p in (REPO / "conf" / "experiment").glob("*.yaml"))
+# Presets of `warmth.evaluate` (no training); every other preset trains.
+EVALUATION_ONLY = {"paper_sysprompt"}
+
+TRAIN_SMALL = ["model=tiny", "logger=none", "trainer.max_steps=2", "trainer.micro_batch_size=2",
+               "trainer.effective_batch_size=4", "trainer.accelerator=cpu", "trainer.precision=32-true",
+               "trainer.enable_progress_bar=false", "data.limit=8", "data.max_length=256"]
+
+
+def _shrink_evaluators(cfg: DictConfig) -> None:
+    """Keep each configured evaluator but make it tiny: one item, a few tokens, tiny scorer."""
+    with open_dict(cfg):
+        for section in ("evaluators", "at_checkpoints"):
+            group = OmegaConf.select(cfg, f"eval.{section}") or {}
+            for name in list(group):
+                node = group[name]
+                if node is None or OmegaConf.is_interpolation(group, name):
+                    continue
+                for key, value in (("n_items", 1), ("max_new_tokens", 8)):
+                    if key in node:
+                        node[key] = value
+                if "scorer" in node:
+                    node.scorer.pretrained = "builtin:tiny"
+
+
+def test_every_preset_is_run_here() -> None:
+    assert EXPERIMENTS and set(EVALUATION_ONLY) <= set(EXPERIMENTS)
+
+
+@pytest.mark.parametrize("name", [e for e in EXPERIMENTS if e not in EVALUATION_ONLY])
+def test_training_preset_runs_a_few_steps(name: str, tmp_path: Path) -> None:
+    from warmth.train import train
+
+    cfg = compose("train", [f"experiment={name}", *TRAIN_SMALL], run_dir=tmp_path)
+    _shrink_evaluators(cfg)
+    evaluates = bool(OmegaConf.select(cfg, "eval.at_checkpoints") or OmegaConf.select(cfg, "eval.evaluators"))
+    train(cfg)
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["train/global_step"] == 2
+    assert (tmp_path / "checkpoints" / "last" / "adapter_model.safetensors").exists()
+    if evaluates:  # the preset's evaluators ran during training and wrote records
+        assert list(tmp_path.rglob("records/*.jsonl"))
+
+
+@pytest.mark.parametrize("name", sorted(EVALUATION_ONLY))
+def test_evaluation_preset_runs(name: str, tmp_path: Path) -> None:
+    from warmth.evaluate import evaluate
+
+    cfg = compose("evaluate", [f"experiment={name}", "model=tiny", "eval.n_items=1"], run_dir=tmp_path)
+    _shrink_evaluators(cfg)
+    evaluate(cfg)
+    records = list((tmp_path / "records").glob("*.jsonl"))
+    assert records, "no records written"
+    assert json.loads((tmp_path / "metrics.json").read_text())
