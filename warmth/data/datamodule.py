@@ -16,6 +16,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from warmth.conversation import Conversation, read_jsonl
 from warmth.data.masking import Example, tokenize_dataset
 from warmth.data.packing import collate_packed, collate_padded, pack
+from warmth.data.resumable import ResumableLoader
 from warmth.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -112,19 +113,24 @@ class ChatDataModule(L.LightningDataModule):
         seed, shuffle = int(self.cfg["seed"]), bool(self.cfg["shuffle"])
         workers = int(self.cfg["num_workers"])
         trainer = getattr(self, "trainer", None)
-        sampler_args: dict[str, Any] = {"shuffle": shuffle, "generator": torch.Generator().manual_seed(seed)}
-        if trainer is not None and trainer.world_size > 1:
-            # Our own sampler, so Lightning does not swap in one that always shuffles:
-            # the order then follows data.shuffle and the seed, not the device count.
-            sampler_args = {"sampler": DistributedSampler(
-                self.rows, num_replicas=trainer.world_size, rank=trainer.global_rank,
-                shuffle=shuffle, seed=seed)}
-        return DataLoader(
-            self.rows, batch_size=self.batch_size, **sampler_args,
+        world, rank = (trainer.world_size, trainer.global_rank) if trainer is not None else (1, 0)
+        # Our own sampler, seeded with seed + epoch: the order follows data.shuffle and the
+        # seed (not the device count), and a resumed epoch repeats the interrupted one's order.
+        sampler = DistributedSampler(self.rows, num_replicas=world, rank=rank, shuffle=shuffle, seed=seed)
+        return ResumableLoader(
+            self.rows, batch_size=self.batch_size, sampler=sampler,
             collate_fn=functools.partial(_collate, pad_token_id=self.pad_token_id,
                                          packing=bool(self.cfg["packing"])),
             num_workers=workers, persistent_workers=workers > 0,
+            batches_done=self._batches_done,
         )
+
+    def _batches_done(self) -> int:
+        """Batches of the current epoch the training loop counts as done (0 at a fresh epoch)."""
+        trainer = getattr(self, "trainer", None)
+        if trainer is None:
+            return 0
+        return int(trainer.fit_loop.epoch_loop.batch_progress.current.ready)
 
 
 def _collate(batch: list[list[Example]], pad_token_id: int, packing: bool) -> dict[str, torch.Tensor]:
