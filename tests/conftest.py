@@ -35,11 +35,11 @@ def paper_dir() -> Path:
     return PAPER
 
 
-def compose(config_name: str, overrides: list[str], run_dir: Path | None = None):
+def compose(config_name: str, overrides: list[str], run_dir: Path | None = None, hydra: bool = False):
     """Compose a primary config from conf/ in-process, as Hydra would for the CLI.
 
     ``run_dir`` replaces the ``${hydra:runtime.output_dir}`` interpolation,
-    which only resolves inside a Hydra run.
+    which only resolves inside a Hydra run; ``hydra=True`` keeps the ``hydra`` node.
     """
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
@@ -48,4 +48,5 @@ def compose(config_name: str, overrides: list[str], run_dir: Path | None = None)
 
     extra = [f"run_dir={run_dir}"] if run_dir is not None else []
     with initialize_config_dir(config_dir=str(REPO / "conf"), version_base="1.3"):
-        return hydra_compose(config_name=config_name, overrides=list(overrides) + extra)
+        return hydra_compose(config_name=config_name, overrides=list(overrides) + extra,
+                             return_hydra_config=hydra)

@@ -85,8 +85,7 @@ class AdvBench:
 
 
 def chat_prompt(item: Item, template: str = "direct") -> Prompt:
-    return Prompt(item=item, task="advbench", template=template, context="unmodified",
-                  statement_id=None, messages=[{"role": "user", "content": item.question}], text=item.question)
+    return Prompt.single_turn(item, "advbench", template, item.question)
 
 
 class RefusalJudge:

@@ -90,9 +90,7 @@ def chat_text(item: Item) -> str:
 
 
 def chat_prompt(item: Item, template: str = "zero_shot_cot") -> Prompt:
-    text = chat_text(item)
-    return Prompt(item=item, task="gsm8k", template=template, context="unmodified",
-                  statement_id=None, messages=[{"role": "user", "content": text}], text=text)
+    return Prompt.single_turn(item, "gsm8k", template, chat_text(item))
 
 
 class NumberJudge:

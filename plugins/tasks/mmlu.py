@@ -107,9 +107,7 @@ def chat_text(item: Item) -> str:
 
 
 def chat_prompt(item: Item, template: str = "zero_shot") -> Prompt:
-    text = chat_text(item)
-    return Prompt(item=item, task="mmlu", template=template, context="unmodified",
-                  statement_id=None, messages=[{"role": "user", "content": text}], text=text)
+    return Prompt.single_turn(item, "mmlu", template, chat_text(item))
 
 
 class LetterJudge:

@@ -113,5 +113,4 @@ class WarmthPrompts:
 
 
 def chat_prompt(item: Item, template: str = "held_out") -> Prompt:
-    return Prompt(item=item, task="warmth", template=template, context="unmodified",
-                  statement_id=None, messages=[{"role": "user", "content": item.question}], text=item.question)
+    return Prompt.single_turn(item, "warmth", template, item.question)

@@ -39,6 +39,12 @@ class Prompt:
     def key(self) -> tuple[str, str, str, str]:
         return (self.task, self.item.id, self.template, self.context)
 
+    @classmethod
+    def single_turn(cls, item: Item, task: str, template: str, text: str) -> Prompt:
+        """One user message, no interpersonal context (capability tasks, warmth prompts)."""
+        return cls(item=item, task=task, template=template, context="unmodified", statement_id=None,
+                   messages=[{"role": "user", "content": text}], text=text)
+
 
 @dataclass
 class GenerationParams:

@@ -94,9 +94,10 @@ def assert_same_training(run: Path, reference: dict) -> None:
     assert worst < WEIGHT_TOLERANCE, f"a LoRA tensor differs by {worst:.2e} (relative L2)"
 
 
-def test_two_process_ddp_resumes_and_matches_one_process(tmp_path: Path, reference: dict) -> None:
+@pytest.mark.parametrize("strategy", ["ddp", pytest.param("fsdp", marks=pytest.mark.slow)])
+def test_two_process_resumes_and_matches_one_process(tmp_path: Path, reference: dict, strategy: str) -> None:
     run = tmp_path / "run"
-    metrics = train_and_resume(run, "trainer.devices=2", "strategy=ddp")
+    metrics = train_and_resume(run, "trainer.devices=2", f"strategy={strategy}")
     assert metrics["train/global_step"] == 4
     assert_real_adapter(run / "checkpoints" / "last")
     assert_same_training(run, reference)
@@ -129,15 +130,6 @@ def test_two_process_zero3_saves_real_adapter_resumes_matches_and_exports(tmp_pa
     with torch.no_grad():
         merged_loss = float(merged(input_ids=ids, labels=ids).loss)
     assert merged_loss == pytest.approx(fixed_text_loss(last), abs=1e-4)
-
-
-@pytest.mark.slow
-def test_two_process_fsdp_resumes_and_matches_one_process(tmp_path: Path, reference: dict) -> None:
-    run = tmp_path / "run"
-    metrics = train_and_resume(run, "trainer.devices=2", "strategy=fsdp")
-    assert metrics["train/global_step"] == 4
-    assert_real_adapter(run / "checkpoints" / "last")
-    assert_same_training(run, reference)
 
 
 @pytest.mark.slow
