@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -31,15 +30,13 @@ def epoch_dirname(epoch: float) -> str:
 def save_weights(trainer: Trainer, module: LightningModule, out: Path) -> None:
     """Save the adapter (or the full model) as safetensors; rank 0 writes.
 
-    Under sharded strategies the strategy may gather the weights first
-    (``warmth.strategies.gather_for_save``), so every rank calls this.
+    Under sharded strategies the weights are gathered first
+    (``warmth.strategies.gathered_state_dict``), so every rank calls this.
     """
     model = module.model
-    state = None
-    if find_spec("warmth.strategies") is not None:
-        from warmth.strategies import gathered_state_dict  # sharded strategies gather first
+    from warmth.strategies import gathered_state_dict  # sharded strategies gather first
 
-        state = gathered_state_dict(trainer, module)
+    state = gathered_state_dict(trainer, module)
     if trainer.is_global_zero:
         out.mkdir(parents=True, exist_ok=True)
         kwargs = {"safe_serialization": True}

@@ -1,10 +1,8 @@
-"""Small lookups the entry points share: style dataset path, sweep group, optional parts."""
+"""Small lookups of the training entry point: style dataset path, sweep group."""
 
 from __future__ import annotations
 
-from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
 
 from omegaconf import DictConfig
 
@@ -35,21 +33,3 @@ def sweep_group() -> str | None:
     if hc.mode == RunMode.MULTIRUN:
         return Path(hc.sweep.dir).name
     return None
-
-
-def eval_callbacks(cfg: DictConfig, run_dir: Path) -> list[Any]:
-    """Evaluator callbacks named by ``cfg.eval`` (none when the engine is absent)."""
-    if find_spec("warmth.eval.callbacks") is None:
-        return []
-    from warmth.eval.callbacks import build_eval_callbacks
-
-    return build_eval_callbacks(cfg, run_dir)
-
-
-def check_memory_plan(cfg: DictConfig) -> None:
-    """Refuse, before loading anything, a config whose memory plan cannot fit."""
-    if find_spec("warmth.plan") is None:
-        return
-    from warmth.plan import check_fits
-
-    check_fits(cfg)

@@ -11,25 +11,30 @@ import math
 from pathlib import Path
 
 import hydra
-import lightning as L
 from omegaconf import DictConfig
 
 import warmth.resolvers  # noqa: F401  (registers ${bundled:...} before composition)
 from warmth import cli
-from warmth.checkpointing import FractionalEpochCheckpoint, resolve_ckpt_path
 from warmth.config import validate_config
-from warmth.data.datamodule import ChatDataModule
-from warmth.loggers import build_logger, finish, log_config
-from warmth.metrics_file import update_metrics
-from warmth.models import load_tokenizer
-from warmth.module import ChatLM
-from warmth.runinfo import check_memory_plan, eval_callbacks, style_dataset, sweep_group
-from warmth.trainer_builder import build_trainer
 
 
 def train(cfg: DictConfig) -> float | None:
     validate_config(cfg)
-    check_memory_plan(cfg)
+    # Heavy imports after validation: a mistyped key fails in well under a second.
+    import lightning as L
+
+    from warmth.checkpointing import FractionalEpochCheckpoint, resolve_ckpt_path
+    from warmth.data.datamodule import ChatDataModule
+    from warmth.eval.callbacks import build_eval_callbacks
+    from warmth.loggers import build_logger, finish, log_config
+    from warmth.metrics_file import update_metrics
+    from warmth.models import load_tokenizer
+    from warmth.module import ChatLM
+    from warmth.plan import check_fits
+    from warmth.runinfo import style_dataset, sweep_group
+    from warmth.trainer_builder import build_trainer
+
+    check_fits(cfg)
     L.seed_everything(int(cfg.seed), workers=True)
     run_dir = Path(cfg.run_dir)
     ckpt = resolve_ckpt_path(cfg.ckpt_path, run_dir)
@@ -41,7 +46,7 @@ def train(cfg: DictConfig) -> float | None:
     meta = {"model": cfg.model.name, "pretrained": cfg.model.pretrained, "style": cfg.style.name,
             "peft": cfg.peft.method, "seed": int(cfg.seed)}
     callbacks = [FractionalEpochCheckpoint(run_dir, list(cfg.trainer.checkpoint_epochs), meta)]
-    callbacks += eval_callbacks(cfg, run_dir)
+    callbacks += build_eval_callbacks(cfg, run_dir)
     logger = build_logger(cfg, run_dir, sweep_group())
     trainer = build_trainer(cfg, callbacks, logger)
     log_config(logger, cfg)

@@ -7,12 +7,13 @@ the effective batch size, so configs state each quantity once.
 from __future__ import annotations
 
 import logging
-from importlib.util import find_spec
 from typing import Any
 
 import torch
 from lightning import Trainer
 from omegaconf import DictConfig
+
+from warmth.strategies import build_strategy
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +49,6 @@ def accumulation(trainer_cfg: DictConfig) -> int:
             effective, per_step, accum * per_step,
         )
     return accum
-
-
-def build_strategy(cfg: DictConfig) -> Any:
-    if find_spec("warmth.strategies") is None:
-        return str(cfg.strategy.get("name", "auto"))
-    from warmth.strategies import build_strategy as build
-
-    return build(cfg)
 
 
 def build_trainer(cfg: DictConfig, callbacks: list, logger: Any) -> Trainer:
