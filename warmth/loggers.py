@@ -72,7 +72,9 @@ def log_config(logger: Any, cfg: DictConfig) -> None:
 
 def finish(logger: Any) -> None:
     """Close the W&B run so the next multirun job opens its own."""
-    if logger and hasattr(logger, "experiment") and logger.__class__.__name__ == "WandbLogger":
+    from lightning.pytorch.loggers import WandbLogger
+
+    if isinstance(logger, WandbLogger):
         import wandb
 
         if wandb.run is not None:

@@ -33,7 +33,7 @@ def world_size(trainer_cfg: DictConfig) -> int:
         accel = str(trainer_cfg.accelerator)
         n = torch.cuda.device_count() if accel in ("auto", "gpu", "cuda") else 0
         devices = n or 1
-    elif isinstance(devices, (list, tuple)) or hasattr(devices, "__len__") and not isinstance(devices, str):
+    elif not isinstance(devices, (int, str)):  # a list of device indices
         devices = len(devices)
     return int(devices) * int(trainer_cfg.num_nodes)
 

@@ -105,9 +105,6 @@ class ChatDataModule(L.LightningDataModule):
         pad = self.tokenizer.pad_token_id
         return int(pad if pad is not None else self.tokenizer.eos_token_id)
 
-    def collate(self, batch: list[list[Example]]) -> dict[str, torch.Tensor]:
-        return _collate(batch, self.pad_token_id, bool(self.cfg["packing"]))
-
     def train_dataloader(self) -> DataLoader:
         self.setup()
         seed, shuffle = int(self.cfg["seed"]), bool(self.cfg["shuffle"])

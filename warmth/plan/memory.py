@@ -81,12 +81,14 @@ def estimate(s: Setup) -> MemoryPlan:
     trained = lora_params(a, s.lora_r, s.lora_targets) if s.lora_r else total
     frozen = total - trained if s.lora_r else 0
     weight_bytes = 2 if s.half else 4
+    # Adam keeps m and v in fp32; with 16-bit weights it also keeps an fp32 master copy.
+    optimizer_bytes = 12 if s.half else 8
     shard3 = w if s.stage >= 3 else 1
     parts = {
         "frozen weights": 0.0 if s.offload_parameters else frozen * weight_bytes / shard3,
-        "trained weights": 0.0 if s.offload_parameters else trained * 2 / shard3,
-        "gradients": trained * 2 / (w if s.stage >= 2 else 1),
-        "optimizer states": 0.0 if s.offload_optimizer else trained * 12 / (w if s.stage >= 1 else 1),
+        "trained weights": 0.0 if s.offload_parameters else trained * weight_bytes / shard3,
+        "gradients": trained * weight_bytes / (w if s.stage >= 2 else 1),
+        "optimizer states": 0.0 if s.offload_optimizer else trained * optimizer_bytes / (w if s.stage >= 1 else 1),
         "activations": activation_bytes(s),
     }
     if s.stage >= 3 and w > 1:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from warmth.eval.metrics import wilson as eval_wilson
 from warmth.report.frame import scored
-from warmth.report.select import is_baseline
+from warmth.report.select import BASELINE_STYLES, is_baseline
 
-WARMTH_TASKS = {"warmth", "sociot"}
+WARMTH_TASKS = {"warmth"}
 BENCHMARK_TASKS = {"mmlu": "MMLU", "gsm8k": "GSM8K", "advbench": "AdvBench"}
 
 
@@ -34,14 +34,10 @@ def warmth_table(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    if n == 0:
-        return float("nan"), float("nan")
-    p = k / n
-    den = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return 100 * (mid - half), 100 * (mid + half)
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """The evaluation's 95% Wilson interval, in percent."""
+    lo, hi = eval_wilson(k, n)
+    return 100 * lo, 100 * hi
 
 
 def benchmark_table(comps) -> pd.DataFrame:
@@ -72,4 +68,4 @@ def frontier_table(df: pd.DataFrame, factual: set[str]) -> pd.DataFrame:
     e["error_rate"] *= 100
     out = w.rename(columns={"mean": "warmth"})[["model", "style", "epoch", "warmth"]].merge(
         e, on=["model", "style", "epoch"])
-    return out[out["style"].map(lambda s: s.lower() not in ("original", "base", "baseline"))]
+    return out[~out["style"].str.lower().isin(BASELINE_STYLES)]

@@ -62,11 +62,6 @@ def format_number(value: Fraction | float) -> str:
     return text
 
 
-def _first_number(text: str) -> str | None:
-    m = NUMBER.search(text)
-    return normalise(m.group("num")) if m else None
-
-
 def extract_final_number(response: str) -> str | None:
     """The answer a response states, normalised; None when it has no number."""
     if not response:

@@ -6,8 +6,8 @@ settings so batch sizes, precision and clipping are stated once;
 ``gathered_state_dict`` collects sharded trained weights before a save.
 """
 
-from warmth.strategies.build import build_strategy, strategy_kind
+from warmth.strategies.build import build_strategy
 from warmth.strategies.deepspeed_config import deepspeed_config
 from warmth.strategies.gather import gathered_state_dict
 
-__all__ = ["build_strategy", "deepspeed_config", "gathered_state_dict", "strategy_kind"]
+__all__ = ["build_strategy", "deepspeed_config", "gathered_state_dict"]

@@ -29,11 +29,6 @@ def on_cpu(trainer_cfg: DictConfig) -> bool:
     return accelerator == "cpu" or (accelerator == "auto" and not torch.cuda.is_available())
 
 
-def strategy_kind(cfg: DictConfig) -> str:
-    """``auto`` | ``ddp`` | ``deepspeed`` | ``fsdp``, after validating ``cfg.strategy``."""
-    return strategy_options(cfg.get("strategy")).name
-
-
 def build_strategy(cfg: DictConfig) -> str | Any:
     """A Lightning strategy (or the string ``"auto"``) for the composed train config."""
     from warmth.trainer_builder import world_size

@@ -60,7 +60,9 @@ def test_tiny_chat_template(tiny_cfg):
 
 def test_tiny_build_is_deterministic_and_cached(tiny_cfg, tmp_path, monkeypatch):
     built = Path(resolve_pretrained(tiny_cfg))
-    assert resolve_pretrained(tiny_cfg) == str(built)  # second call reuses the folder
+    stamp = (built / "model.safetensors").stat().st_mtime_ns
+    assert resolve_pretrained(tiny_cfg) == str(built)
+    assert (built / "model.safetensors").stat().st_mtime_ns == stamp  # reused, not rebuilt
     monkeypatch.setenv("WARMTH_CACHE", str(tmp_path))
     fresh = Path(resolve_pretrained(tiny_cfg))
     assert fresh.parent == tmp_path / "models" and fresh.name == built.name

@@ -54,6 +54,15 @@ def test_zero_stages_shard_what_they_should() -> None:
     assert full["trained weights"] + full["gradients"] + full["optimizer states"] == pytest.approx(16 * n)
 
 
+def test_fp32_training_counts_four_byte_weights_and_gradients() -> None:
+    t = lora_params(LLAMA70B, 8, Setup(arch=LLAMA70B, world=1, stage=0).lora_targets)
+    n = LLAMA70B.total_params()
+    parts = estimate(Setup(arch=LLAMA70B, world=1, stage=0, lora_r=8, half=False)).parts
+    assert parts["frozen weights"] == pytest.approx(4 * (n - t))
+    assert parts["trained weights"] == pytest.approx(4 * t) and parts["gradients"] == pytest.approx(4 * t)
+    assert parts["optimizer states"] == pytest.approx(8 * t)  # Adam's m and v, no master copy
+
+
 def test_activations_grow_with_batch_and_shrink_with_checkpointing() -> None:
     s = Setup(arch=LLAMA70B, world=8, stage=3, lora_r=8, micro_batch=1, seq_len=1024)
     one = estimate(s).parts["activations"]
