@@ -31,10 +31,10 @@ def save_weights(trainer: Trainer, module: LightningModule, out: Path) -> None:
     """Save the adapter (or the full model) as safetensors; rank 0 writes.
 
     Under sharded strategies the weights are gathered first
-    (``warmth.strategies.gathered_state_dict``), so every rank calls this.
+    (``warmth.strategies.gather``), so every rank calls this.
     """
     model = module.model
-    from warmth.strategies import gathered_state_dict  # sharded strategies gather first
+    from warmth.strategies.gather import gathered_state_dict  # sharded strategies gather first
 
     state = gathered_state_dict(trainer, module)
     if trainer.is_global_zero:

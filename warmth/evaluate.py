@@ -16,10 +16,6 @@ from omegaconf import DictConfig, OmegaConf
 import warmth.resolvers  # noqa: F401  (registers ${bundled:...})
 from warmth import cli
 from warmth.errors import ConfigError
-from warmth.eval.build import build_backend, build_evaluators
-from warmth.eval.evaluator import EvalContext
-from warmth.eval.factual import describe
-from warmth.eval.runner import run_evaluators
 from warmth.paths import CONF_DIR
 
 
@@ -52,6 +48,13 @@ def record_identity(cfg: DictConfig) -> tuple[str, float]:
 
 
 def evaluate(cfg: DictConfig) -> dict[str, float]:
+    # The evaluation stack (torch, torchmetrics) loads here, after Hydra has
+    # composed the config: a mistyped override fails in about a second.
+    from warmth.eval.build import build_backend, build_evaluators
+    from warmth.eval.evaluator import EvalContext
+    from warmth.eval.factual import describe
+    from warmth.eval.runner import run_evaluators
+
     run_dir = Path(cfg.run_dir)
     evaluators = build_evaluators(cfg, "evaluators")
     if not evaluators:

@@ -13,7 +13,7 @@ import torch
 from lightning import Trainer
 from omegaconf import DictConfig
 
-from warmth.strategies import build_strategy
+from warmth.strategies.build import build_strategy
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import torch
 from omegaconf import DictConfig, OmegaConf
 
 from warmth.errors import ConfigError
@@ -35,6 +34,8 @@ class Verdict:
 
 
 def _on_gpus(cfg: DictConfig) -> bool:
+    import torch
+
     accelerator = str(cfg.trainer.accelerator)
     return accelerator in ("gpu", "cuda") or (accelerator == "auto" and torch.cuda.is_available())
 
@@ -47,6 +48,8 @@ def _plan_settings(cfg: DictConfig) -> tuple[float | None, float]:
 
 def judge(cfg: DictConfig, capacity: float | None = None) -> Verdict:
     """Plan ``cfg`` on GPUs of ``capacity`` bytes (default: plan.gpu_memory_gb, else this GPU)."""
+    import torch
+
     from warmth.trainer_builder import world_size
 
     configured, overhead = _plan_settings(cfg)

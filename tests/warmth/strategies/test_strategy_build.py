@@ -6,8 +6,9 @@ import pytest
 from lightning.pytorch.strategies import DDPStrategy, DeepSpeedStrategy, ModelParallelStrategy
 
 from warmth.errors import ConfigError
-from warmth.strategies import build_strategy, deepspeed_config
+from warmth.strategies.build import build_strategy
 from warmth.strategies.cpu import CPUDeepSpeedStrategy
+from warmth.strategies.deepspeed_config import deepspeed_config
 from warmth.strategies.fsdp import FSDP2Strategy
 
 CPU2 = ["trainer.accelerator=cpu", "trainer.devices=2"]
