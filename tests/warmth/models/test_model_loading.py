@@ -160,18 +160,22 @@ def test_smollm2_missing_package_is_clear(monkeypatch):
         smol.gguf_path()
 
 
-def test_smollm2_loads_fast_from_cache(smollm2_cfg):
-    tok = load_tokenizer(smollm2_cfg)
-    load_model(smollm2_cfg)  # warm the imports
-    start = time.perf_counter()
+def test_smollm2_loads_from_the_converted_cache(smollm2_cfg, monkeypatch):
+    """Once converted, loading reads the safetensors folder: no GGUF read, no rewrite."""
+    import warmth.models.smollm2 as smol
+
+    load_tokenizer(smollm2_cfg)
+    load_model(smollm2_cfg)  # converts on a fresh cache
+    folder = smol.smollm2_dir()
+    stamps = {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+    def no_gguf(*args, **kwargs):
+        raise AssertionError("the GGUF file was read again")
+
+    monkeypatch.setattr(smol, "load_gguf", no_gguf)
     model = load_model(smollm2_cfg)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 5.0, f"cached SmolLM2 took {elapsed:.1f}s to load"
     assert model.config.num_hidden_layers == 30 and "quantization_config" not in model.config.to_dict()
-    assert tok.eos_token == "<|im_end|>" and tok.pad_token is not None
-    assert "<|im_start|>assistant" in tok.apply_chat_template(
-        MESSAGES[:1], tokenize=False, add_generation_prompt=True
-    )
+    assert {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()} == stamps
 
 
 @pytest.mark.slow
