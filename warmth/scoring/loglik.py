@@ -170,16 +170,25 @@ def loglikelihoods(
     progress: bool = False,
 ) -> list[float]:
     """Summed log-probability of each ``(context, continuation)`` pair."""
+    return _summed(model, tokenizer, pairs, encode_pairs(tokenizer, pairs),
+                   batch_size=batch_size, max_length=max_length, progress=progress)
+
+
+def _summed(
+    model: Any,
+    tokenizer: Any,
+    pairs: Sequence[tuple[str, str]],
+    encoded: Sequence[tuple[list[int], list[int]]],
+    **batching: Any,
+) -> list[float]:
+    """:func:`loglikelihoods` of ``pairs`` already encoded by :func:`encode_pairs`."""
     seqs = []
-    for (ctx, cont), (c, t) in zip(pairs, encode_pairs(tokenizer, pairs)):
+    for (_, cont), (c, t) in zip(pairs, encoded):
         if not t:
             raise DataError(f"continuation {cont!r} encodes to no tokens")
         seqs.append(Scored(tuple(c + t), len(t)))
     with torch.no_grad():
-        lps = token_logprobs(
-            model, seqs, batch_size=batch_size, pad_id=pad_id_of(tokenizer),
-            max_length=max_length, progress=progress,
-        )
+        lps = token_logprobs(model, seqs, pad_id=pad_id_of(tokenizer), **batching)
     return [float(x.sum()) for x in lps]
 
 
@@ -200,13 +209,13 @@ def choice_loglikelihoods(
     next-token distribution; otherwise each (context, choice) pair is its
     own sequence. Both give the numbers :func:`loglikelihoods` gives.
     """
-    flat_enc = encode_pairs(tokenizer, [(ctx, ch) for ctx in contexts for ch in choices])
+    flat = [(ctx, ch) for ctx in contexts for ch in choices]
+    flat_enc = encode_pairs(tokenizer, flat)
     k = len(choices)
     encoded = [flat_enc[i * k : (i + 1) * k] for i in range(len(contexts))]
     shared = all(len(t) == 1 and c == enc[0][0] for enc in encoded for c, t in enc)
     if not shared:
-        flat = [(ctx, ch) for ctx in contexts for ch in choices]
-        lls = loglikelihoods(model, tokenizer, flat, batch_size=batch_size, max_length=max_length, progress=progress)
+        lls = _summed(model, tokenizer, flat, flat_enc, batch_size=batch_size, max_length=max_length, progress=progress)
         return [lls[i * k : (i + 1) * k] for i in range(len(contexts))]
     seqs = [Scored(tuple(enc[0][0] + enc[0][1]), 1) for enc in encoded]
     out: list[list[float]] = [[] for _ in contexts]

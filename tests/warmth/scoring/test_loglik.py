@@ -45,8 +45,14 @@ def test_batched_equals_plain_forward(batch_size):
 def test_choice_fast_path_equals_general_path():
     model, tok = tiny()
     contexts = ["Pick one.\nA. x\nB. y\nC. z\nD. w\nAnswer:", "Short?\nAnswer:"]
-    letters = [" A", " B", " C", " D"]
-    fast = choice_loglikelihoods(model, tok, contexts, letters, batch_size=2)
+    letters = [" A", " C", " D"]  # one token each in the tiny tokenizer (" B" is two)
+    calls = []
+    hook = model.register_forward_hook(lambda module, args, out: calls.append(1))
+    try:
+        fast = choice_loglikelihoods(model, tok, contexts, letters, batch_size=2)
+    finally:
+        hook.remove()
+    assert len(calls) == 1  # both questions, all three letters: one forward pass
     slow = [[plain(model, tok, c, ch) for ch in letters] for c in contexts]
     assert [x for row in fast for x in row] == pytest.approx([x for row in slow for x in row], abs=1e-4)
     # multi-token choices go through the general path
