@@ -105,17 +105,22 @@ class SocioT:
             return []
         return [list(x) for x in self.tokenizer([self.cut(t) for t in texts], add_special_tokens=False)["input_ids"]]
 
-    def relation_loglik(self, texts: Sequence[str]) -> torch.Tensor:
-        """``[n_texts, n_warm + n_cold]`` mean per-token log-likelihoods (one pass)."""
+    def framed(self, texts: Sequence[str]) -> tuple[list[Scored], list[tuple[int, int]]]:
+        """Every (text, framing) sequence to score, and its (text index, framing index)."""
         warm, cold = self.prefixes()
-        frames = warm + cold
         seqs, owners = [], []
         for ti, ids in enumerate(self.text_ids(texts)):
-            for fi, prefix in enumerate(frames):
+            for fi, prefix in enumerate(warm + cold):
                 if ids:
                     seqs.append(Scored(tuple(prefix + ids), len(ids)))
                     owners.append((ti, fi))
-        out = torch.full((len(texts), len(frames)), float("nan"))
+        return seqs, owners
+
+    def relation_loglik(self, texts: Sequence[str], framed: tuple[list[Scored], list[tuple[int, int]]] | None = None
+                        ) -> torch.Tensor:
+        """``[n_texts, n_warm + n_cold]`` mean per-token log-likelihoods (one pass; NaN for empty texts)."""
+        seqs, owners = framed or self.framed(texts)
+        out = torch.full((len(texts), len(self.warm) + len(self.cold)), float("nan"))
         lps = token_logprobs(
             self.model, seqs, batch_size=self.batch_size, pad_id=pad_id_of(self.tokenizer), progress=self.progress
         )
@@ -134,8 +139,9 @@ class SocioT:
             with gen, torch.no_grad():
                 if self.dropout:
                     torch.manual_seed(self.seed)
+                framed = self.framed(texts)  # tokenised once for all repeats
                 for _ in range(self.repeats):
-                    ll = self.relation_loglik(texts)
+                    ll = self.relation_loglik(texts, framed)
                     runs.append(ll[:, :n_warm].mean(1) - ll[:, n_warm:].mean(1))
         finally:
             self.model.train(was_training)
