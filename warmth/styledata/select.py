@@ -69,12 +69,13 @@ def select(source: Source, content_filter: ContentFilter, size: int | None, seed
         every = sorted(p for v in candidates.values() for p in v)
         picked = sorted(random.Random(f"{seed}:all").sample(every, min(int(size), len(every))))
     order = {p: i for i, p in enumerate(picked)}
+    type_of = {p: t for t, positions in candidates.items() for p in positions}  # the label sampling used
     chosen: list[Conversation | None] = [None] * len(picked)
     cut = 0
     for pos, conv in enumerate(source):  # pass 2: same stream, same positions
         if pos in order:
             cut += truncate(conv, max_turns)
-            conv.meta.update({"query_type": label_conversation(conv), "pair_types": pair_labels(conv),
+            conv.meta.update({"query_type": type_of[pos], "pair_types": pair_labels(conv),
                               "source_position": pos})
             chosen[order[pos]] = conv
     convs = [c for c in chosen if c is not None]
