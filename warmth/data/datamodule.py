@@ -64,8 +64,7 @@ class ChatDataModule(L.LightningDataModule):
         self.rows: list[list[Example]] | None = None
 
     # -- building ---------------------------------------------------------
-    def read_conversations(self) -> list[Conversation]:
-        path = conversations_file(self.dataset_path)
+    def read_conversations(self, path: Path) -> list[Conversation]:
         convs = read_jsonl(path)
         limit = self.cfg["limit"]
         return list(islice(convs, int(limit)) if limit is not None else convs)
@@ -73,8 +72,9 @@ class ChatDataModule(L.LightningDataModule):
     def setup(self, stage: str | None = None) -> None:
         if self.examples is not None:
             return
-        source = str(conversations_file(self.dataset_path))
-        convs = self.read_conversations()
+        path = conversations_file(self.dataset_path)
+        source = str(path)
+        convs = self.read_conversations(path)
         if not convs:
             raise DataError(f"{source}: no conversations")
         self.examples = tokenize_dataset(self.tokenizer, convs, self.max_length, source=source)
