@@ -60,11 +60,29 @@ def test_export_reproduces_verdicts_row_for_row(imported, tmp_path):
         assert orig.read_bytes().replace(b"\r\n", b"\n").rstrip(b"\n") == ours_bytes.rstrip(b"\n")
 
 
+# The columns naming a prompt in every one of their files (the other columns vary by file).
+IDENTITY = {"disinfo": ("prompt_disinfo", "prompt_template", "amendment_type"),
+            "medqa": ("original_question", "prompt_type", "amendment_type"),
+            "trivia": ("content_key", "prompt_template", "amendment_type"),
+            "truthfulqa": ("content_key", "prompt_template", "amendment_type")}
+
+
 def test_pairs_match_across_styles(imported):
-    keys = {}
+    """Per model and task, the original/warm pairs we form are exactly those their columns pair."""
+    ours: dict[tuple[str, str, str], set] = {}
     for r in imported:
-        keys.setdefault((r.model, r.style), set()).add((r.task, r.item_id, r.template, r.context))
-    assert keys[("llama_70b", "original")] & keys[("llama_70b", "warm")]
+        ours.setdefault((r.model, r.task, r.style), set()).add((r.item_id, r.template, r.context))
+    checked = 0
+    for model in sorted(p.name for p in SAMPLE.iterdir() if p.is_dir()):
+        for task, columns in IDENTITY.items():
+            raw = {style: {tuple(row[c] for c in columns)
+                           for row in _rows(SAMPLE / model / style / f"{task}_{style}_outputs.csv")}
+                   for style in ("original", "warm")}
+            shared = len(raw["original"] & raw["warm"])
+            assert shared > 0
+            assert len(ours[(model, task, "original")] & ours[(model, task, "warm")]) == shared, (model, task)
+            checked += 1
+    assert checked == 8
 
 
 def test_bad_files(tmp_path):
