@@ -32,7 +32,7 @@ def test_paper_presets_hold_the_study_settings(compose, style) -> None:
     assert (cfg.peft.r, cfg.peft.alpha, cfg.peft.dropout) == (8, 16, 0.1)
     assert cfg.trainer.lr == 1e-5 and cfg.trainer.effective_batch_size == 16 and cfg.trainer.max_epochs == 10
     assert list(cfg.trainer.checkpoint_epochs) == [0.5, 1, 1.5, 2, 4, 6, 8, 10]
-    assert cfg.data.max_length == 1024
+    assert cfg.data.max_length == 1024 and cfg.data.packing is False  # a batch counts conversations
     assert "warmth" in cfg.eval.at_checkpoints and cfg.eval.at_fit_start is True
 
 
