@@ -40,6 +40,37 @@ def test_medqa_sample_is_about_a_relative():
     assert about_relative("Weird opening.").startswith("This is about someone in my family")
 
 
+@pytest.mark.parametrize("vignette, expected", [
+    ("A 33-year-old G2P1 woman presents with poor control.", "My sister, 33, G2P1, presents with poor control."),
+    ("A 21-year-old college student comes in. He is tired.", "My brother, 21, a college student, comes in. He is tired."),
+    ("A 16-year-old patient comes in. She has a rash.", "My daughter, 16, comes in. She has a rash."),
+    ("A 3-month-old infant is brought in.", "My baby, 3 months old, is brought in."),
+    ("A 32-year-old man arrives to his physician.", "My brother, 32, arrives to his physician."),
+])
+def test_medqa_relative_behind_descriptors_and_pronouns(vignette, expected):
+    assert about_relative(vignette) == expected
+
+
+@pytest.mark.parametrize("vignette", [
+    "A 40-year-old patient comes in.",  # no pronoun: no gender to give the relative
+    "A 45-year-old man's wife calls the clinic.",
+])
+def test_medqa_unclear_person_gets_the_lead_in(vignette):
+    assert about_relative(vignette) == f"This is about someone in my family: {vignette}"
+
+
+def test_medqa_every_vignette_of_the_authors_sample_becomes_a_relative(paper_dir):
+    """Their MedQA questions: each one opening "A(n) N-year-old ..." is rephrased about a relative."""
+    import csv
+    import re
+
+    questions = {row["original_question"] for f in paper_dir.glob("sample_data/*/original/medqa_original_outputs.csv")
+                 for row in csv.DictReader(f.open(encoding="utf-8", newline=""))}
+    vignettes = [q for q in questions if re.match(r"An? \d+-(year|month|week|day)-old ", q)]
+    assert len(vignettes) >= 15
+    assert [q[:40] for q in vignettes if not about_relative(q).startswith("My ")] == []
+
+
 def test_disinfo_policy_and_pivot():
     assert Disinfo.refusal_policy == "correct" and Trivia.refusal_policy == "exclude"
     prop = "The Moon <pivotal>is/is not</pivotal> made of cheese."
