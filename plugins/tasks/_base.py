@@ -11,7 +11,6 @@ A task loads its items from one ``source``:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +18,7 @@ from warmth.errors import ConfigError, DataError
 from warmth.eval.interfaces import Item, Prompt
 
 from . import _authors, _items
+from ._capability_data import load_hub
 
 SOURCES = ("bundled", "file", "authors", "hub")
 
@@ -70,19 +70,9 @@ class QATask:
 
     def _hub_items(self) -> list[Item]:
         try:
-            import datasets
-        except ImportError:
-            raise DataError(f"task {self.name}: source=hub needs the `datasets` package (pip install datasets)") from None
-        if os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("HF_DATASETS_OFFLINE") == "1":
-            hint = " (HF_HUB_OFFLINE=1 is set: unset it, or use source=bundled|file|authors)"
-        else:
-            hint = " (no network? use source=bundled|file|authors)"
-        try:
-            rows: Iterable[dict] = datasets.load_dataset(self.hub_path, self.hub_name, split=self.hub_split,
-                                                         revision=self.revision)
-        except Exception as exc:  # noqa: BLE001 - any failure to reach the hub is the user's to fix
-            raise DataError(f"task {self.name}: could not load {self.hub_path}/{self.hub_name} from the hub{hint}: "
-                            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+            rows: Iterable[dict] = load_hub(self.hub_path, self.hub_name, self.hub_split, self.revision)
+        except DataError as exc:
+            raise DataError(f"task {self.name}: {exc}") from None
         items = [it for i, row in enumerate(rows) if (it := self.from_hub_row(dict(row), i)) is not None]
         if not items:
             raise DataError(f"task {self.name}: no usable items in {self.hub_path}")

@@ -56,14 +56,18 @@ def sample(items: Sequence[T], n_items: int | None, seed: int) -> list[T]:
     return [items[i] for i in keep]
 
 
-def load_hub(path: str, name: str | None, split: str) -> Any:
+def load_hub(path: str, name: str | None, split: str, revision: str | None = None) -> Any:
     """A split of a hub dataset, with the reason in one line when it fails."""
     try:
         import datasets
     except ImportError:
-        raise DataError(f"loading {path} from the hub needs the `datasets` package") from None
+        raise DataError(f"loading {path} from the hub needs the `datasets` package (pip install datasets)") from None
     try:
-        return datasets.load_dataset(path, name, split=split)
-    except Exception as exc:  # noqa: BLE001 - network, auth, unknown config
+        return datasets.load_dataset(path, name, split=split, revision=revision)
+    except Exception as exc:  # noqa: BLE001 - network, auth, unknown config or revision: the user's to fix
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"cannot load {path} ({name or 'default'}, {split}) from the hub: {first}") from None
+        where = f"{path}/{name}" if name else path
+        pinned = f" at revision {revision}" if revision else ""
+        hint = " (HF_HUB_OFFLINE/HF_DATASETS_OFFLINE is set: unset it or use an offline source)" if offline() else ""
+        raise DataError(f"could not load {where} ({split}{pinned}) from the hub{hint}: "
+                        f"{type(exc).__name__}: {first}") from None

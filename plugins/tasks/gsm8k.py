@@ -66,13 +66,13 @@ class GSM8K:
     name = "gsm8k"
 
     def __init__(self, source: str = "auto", hub_path: str = "openai/gsm8k", split: str = "test",
-                 n_items: int | None = None, rho_file: str | None = None):
+                 n_items: int | None = None, rho_file: str | None = None, revision: str | None = None):
         self.source = check_source(self.name, source)
-        self.hub_path, self.split, self.n_items = hub_path, split, n_items
+        self.hub_path, self.split, self.n_items, self.revision = hub_path, split, n_items, revision
         self.rho_file = rho_file
 
     def _hub(self) -> list[Item]:
-        rows = load_hub(self.hub_path, "main", self.split)
+        rows = load_hub(self.hub_path, "main", self.split, self.revision)
         items = []
         for i, row in enumerate(rows):
             answer = str(row["answer"]).split("####")[-1].strip()

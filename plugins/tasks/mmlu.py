@@ -57,10 +57,11 @@ class MMLU:
         hub_path: str = "cais/mmlu",
         split: str = "test",
         n_items: int | None = None,
+        revision: str | None = None,
     ):
         self.subjects = list(subjects) if subjects else None
         self.source = check_source(self.name, source)
-        self.hub_path, self.split, self.n_items = hub_path, split, n_items
+        self.hub_path, self.split, self.n_items, self.revision = hub_path, split, n_items, revision
 
     def _bundled(self) -> list[Item]:
         items = []
@@ -72,7 +73,7 @@ class MMLU:
         return items
 
     def _hub(self) -> list[Item]:
-        rows = load_hub(self.hub_path, "all", self.split)
+        rows = load_hub(self.hub_path, "all", self.split, self.revision)
         return [item_from_row(dict(r), f"{r['subject']}-{i:05d}", f"{self.hub_path} row {i}") for i, r in enumerate(rows)]
 
     def load(self, n_items: int | None = None, seed: int = 0) -> list[Item]:

@@ -202,6 +202,10 @@ def write_repos(root: Path) -> None:
              [{"question": other("abstract_algebra"), "subject": "abstract_algebra", "choices": list("abcd"),
                "answer": 0}])
 
+    mmlu_v1 = ds / "cais" / "mmlu@v1"  # tag `v1`: one other question
+    _card(mmlu_v1, {"all": {"test": "all/test-*"}})
+    _parquet(mmlu_v1 / "all/test-00000-of-00001.parquet", MMLU, MMLU_TEST[2:3])
+
     gsm8k = ds / "openai" / "gsm8k"
     _card(gsm8k, {"main": {"train": "main/train-*", "test": "main/test-*"}, "socratic": {"test": "socratic/test-*"}})
     _parquet(gsm8k / "main/test-00000-of-00001.parquet", GSM8K, GSM8K_TEST)
@@ -232,6 +236,7 @@ out["mmlu"] = items(MMLU(source="hub").load())
 out["gsm8k"] = items(GSM8K(source="hub").load())
 out["trivia"] = items(Trivia(source="hub").load(None, 0))
 out["trivia_v1"] = items(Trivia(source="hub", revision="v1").load(None, 0))
+out["mmlu_v1"] = items(MMLU(source="hub", revision="v1").load())
 out["truthfulqa"] = items(TruthfulQA(source="hub").load(None, 0))
 out["disinfo"] = items(Disinfo(source="hub").load(None, 0))
 out["medqa"] = items(MedQA(source="hub").load(None, 0))
@@ -356,10 +361,13 @@ def test_revision_passes_through(loaded):
         ("qz_9", "Danube", ["Donau"])]
     assert hub.served("/datasets/mandarjoshi/trivia_qa/resolve/v1/README.md")
     assert hub.served("/datasets/mandarjoshi/trivia_qa/resolve/" + commit_sha("v1") + "/rc.nocontext/validation-")
+    assert [it["question"] for it in out["mmlu_v1"]] == [MMLU_TEST[2]["question"]]  # capability tasks too
+    assert hub.served("/datasets/cais/mmlu/resolve/" + commit_sha("v1") + "/all/test-")
 
 
 def test_unknown_revision_is_one_clear_error(loaded):
     out, _ = loaded
     message = out["bad_revision"]
-    assert message.startswith("task trivia: could not load mandarjoshi/trivia_qa/rc.nocontext from the hub")
-    assert "no-such-tag" in message and "\n" not in message
+    assert message.startswith("task trivia: could not load mandarjoshi/trivia_qa/rc.nocontext "
+                              "(validation at revision no-such-tag) from the hub: ")
+    assert "OFFLINE" not in message and "\n" not in message  # online: the hub's own reason, no offline hint
