@@ -4,8 +4,14 @@ Both paths run on the same model, interleaved (A, B, A, B, ...) so machine
 load hits them alike; we print the median texts per second over repeats and
 the ratio, by wall clock and by the process's CPU time (texts per CPU
 second: on a shared machine, where other jobs take the cores away, wall
-clock mostly measures the wait; run with ``--threads 1`` there). A "text" is one response for SocioT (8 framed sequences) and one
-question for MMLU (4 answer letters).
+clock mostly measures the wait; run with ``--threads 1`` there). A "text"
+is one response for SocioT (8 framed sequences) and one question for MMLU
+(4 answer letters).
+
+Batching saves per-call overhead, not arithmetic: SocioT does the same
+FLOPs either way. So we also print its FLOPs per text, the rate each path
+reaches, and this CPU's float32 matmul rate: their quotient bounds what any
+batching of the same computation could gain on this machine.
 
 - SocioT batched: ``SocioT(batch_size=16)``: 16 framed sequences per forward.
   One at a time: ``batch_size=1``: each framed sequence its own forward.
@@ -72,6 +78,23 @@ def letters_are_single_tokens(tok, contexts: list[str], letters: list[str]) -> b
     return True
 
 
+def matmul_gflops(size: int = 2048, repeats: int = 5) -> float:
+    """This CPU's float32 matrix-multiply rate (median GFLOP/s): what a forward pass can reach at best."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b  # warm-up
+    times = [_time(lambda: a @ b)[0] for _ in range(repeats)]
+    return 2 * size**3 / statistics.median(times) / 1e9
+
+
+def sociot_gflop_per_text(model, tok, texts: list[str]) -> float:
+    """Forward FLOPs of scoring one text: 2 x parameters x input tokens, over its framed sequences."""
+    from warmth.scoring.sociot import SocioT
+
+    seqs, _ = SocioT(model, tok).framed(texts)
+    tokens = sum(len(s.ids) - 1 for s in seqs)  # the last token is only predicted, never input
+    return 2 * sum(p.numel() for p in model.parameters()) * tokens / len(texts) / 1e9
+
+
 Row = tuple[str, str, tuple[float, float], tuple[float, float]]  # model, what, batched, one (wall, cpu)
 
 
@@ -91,6 +114,12 @@ def bench_model(name: str, n: int, repeats: int) -> list[Row]:
             "one": lambda: SocioT(model, tok, batch_size=1).score(texts),
         }, len(texts), repeats)
         rows.append((name, "SocioT", r["batched"], r["one"]))
+        gflop = sociot_gflop_per_text(model, tok, texts)
+        ceiling = matmul_gflops()
+        print(f"{name}: SocioT costs {gflop:.1f} GFLOP per text; one at a time runs at {r['one'][0] * gflop:.0f} "
+              f"GFLOP/s, batched at {r['batched'][0] * gflop:.0f}, this CPU's float32 matmul at {ceiling:.0f}: "
+              f"no batching of the same computation can be more than {ceiling / (r['one'][0] * gflop):.1f}x "
+              "faster than one at a time here")
         r = run_pairs({
             "batched": lambda: choice_loglikelihoods(model, tok, contexts, letters, batch_size=16),
             "one_request": lambda: loglikelihoods(model, tok, [(c, x) for c in contexts for x in letters], batch_size=1),
