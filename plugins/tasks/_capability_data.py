@@ -1,4 +1,4 @@
-"""Helpers the capability tasks share: deterministic sampling, hub access, bundled files."""
+"""Helpers the tasks share: deterministic sampling, hub access (all tasks), bundled files."""
 
 from __future__ import annotations
 
