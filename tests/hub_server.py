@@ -20,10 +20,13 @@ call to load a dataset or a model (found by logging what they request):
 - ``GET /api/{models|datasets}/{repo}/tree/{rev}[/{path}]``: listing, ``recursive``
   or not, in one page (no ``Link`` header)
 - ``HEAD|GET /[datasets/]{repo}/resolve/{rev}/{path}``: the file, with
-  ``X-Repo-Commit``, ``ETag`` (the git blob id) and ``Content-Length``
+  ``X-Repo-Commit``, ``ETag`` (the git blob id) and ``Content-Length``; a
+  ``Range: bytes=a-b`` (or ``a-``, ``-n``) header gets ``206`` and that slice,
+  as streaming reads a file (``datasets`` ``streaming=True``) block by block
 
 Errors carry the ``X-Error-Code`` that huggingface_hub maps to its exceptions
-(``RepoNotFound``, ``RevisionNotFound``, ``EntryNotFound``). Any other request
+(``RepoNotFound``, ``RevisionNotFound``, ``EntryNotFound``); a range past the
+end of the file gets ``416``. Any other request
 gets a plain 404 and is listed in :attr:`Hub.unrouted`; every request is kept
 in :attr:`Hub.requests` so tests can check what was really fetched.
 """
@@ -109,6 +112,21 @@ def _inside(folder: Path, path: str) -> Path:
     return target
 
 
+def _byte_range(header: str, size: int) -> tuple[int, int]:
+    """``[start, end)`` of the one range a ``Range: bytes=a-b|a-|-n`` header asks for (end clamped)."""
+    m = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
+    if not m or m.groups() == ("", ""):
+        raise HubError(400, None, f"unsupported Range: {header}")
+    first, last = m.groups()
+    if not first:  # the last n bytes
+        start, end = max(size - int(last), 0), size
+    else:
+        start, end = int(first), min(int(last) + 1, size) if last else size
+    if start >= end:
+        raise HubError(416, None, f"Range {header} not satisfiable for {size} bytes")
+    return start, end
+
+
 def _entry(folder: Path, target: Path) -> dict:
     path = target.relative_to(folder).as_posix()
     if target.is_dir():
@@ -187,8 +205,12 @@ def _make_handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
             if not target.is_file():
                 raise HubError(404, "EntryNotFound", f"{path} does not exist on {rev}", sha)
             data = target.read_bytes()
-            self._send(200, data, {"X-Repo-Commit": sha, "ETag": f'"{git_blob_sha(data)}"'},
-                       "application/octet-stream")
+            headers, status = {"X-Repo-Commit": sha, "ETag": f'"{git_blob_sha(data)}"'}, 200
+            if self.headers.get("Range"):
+                start, end = _byte_range(self.headers["Range"], len(data))
+                headers["Content-Range"] = f"bytes {start}-{end - 1}/{len(data)}"
+                data, status = data[start:end], 206
+            self._send(status, data, headers, "application/octet-stream")
 
     return Handler
 

@@ -57,8 +57,10 @@ class HFDatasetSource:
             self.report.read += 1
             self._digest.update(repr(sorted(row.items())).encode("utf-8", "surrogateescape"))
             rec = dict(row)
-            if self.id_field in rec:
+            if rec.get(self.id_field) is not None:
                 rec["id"] = rec[self.id_field]
+            if rec.get("id") is None:  # datasets fills a row's missing id with None: use the row index
+                rec.pop("id", None)
             conv = to_conversation(rec, f"hf:{self.name} row {i}", self.report, f"row-{i}")
             if conv is not None:
                 self.report.kept += 1
