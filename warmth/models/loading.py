@@ -109,19 +109,25 @@ def _hub_kwargs(model_cfg: Any, source: str) -> dict[str, Any]:
     return kwargs
 
 
+def load_published_tokenizer(model_cfg: Any):
+    """The tokenizer as published, at the model's revision (no chat template needed: scorers)."""
+    from transformers import AutoTokenizer
+
+    source = resolve_pretrained(model_cfg)
+    try:
+        return AutoTokenizer.from_pretrained(source, **_hub_kwargs(model_cfg, source))
+    except (OSError, ValueError) as exc:
+        raise WarmthError(f"cannot load the tokenizer of model {source}: {_first_line(exc)}") from None
+
+
 def load_tokenizer(model_cfg: Any):
     """Tokenizer with a pad token and a chat template; ``padding_side`` is ``right``.
 
     ``model_cfg.chat_template`` (a Jinja string) replaces the tokenizer's own.
     Generation callers should set ``padding_side = "left"`` on their copy.
     """
-    from transformers import AutoTokenizer
-
     source = resolve_pretrained(model_cfg)
-    try:
-        tok = AutoTokenizer.from_pretrained(source, **_hub_kwargs(model_cfg, source))
-    except (OSError, ValueError) as exc:
-        raise WarmthError(f"cannot load the tokenizer of model {source}: {_first_line(exc)}") from None
+    tok = load_published_tokenizer(model_cfg)
     override = _get(model_cfg, "chat_template")
     if override:
         tok.chat_template = str(override)

@@ -20,7 +20,7 @@ def load_scorer(pretrained: str = "gpt2", fallback: str | None = "builtin:smollm
                 device: str | None = "auto") -> tuple[Any, Any, str]:
     """``(model, tokenizer, name)``; the model in eval mode on ``device`` (auto: CUDA when present)."""
     from warmth.models import load_model
-    from warmth.models.loading import resolve_pretrained
+    from warmth.models.loading import load_published_tokenizer, resolve_pretrained
 
     def cfg(p: str) -> dict[str, Any]:
         return {"name": p, "pretrained": p, "revision": revision, "dtype": dtype}
@@ -33,13 +33,10 @@ def load_scorer(pretrained: str = "gpt2", fallback: str | None = "builtin:smollm
             raise
         log.warning("SocioT scorer %s unavailable (%s); using %s", pretrained, exc, fallback)
         chosen = fallback
-    from transformers import AutoTokenizer
-
-    source = resolve_pretrained(cfg(chosen))
     try:
-        tok = AutoTokenizer.from_pretrained(source)
-    except (OSError, ValueError) as exc:
-        raise WarmthError(f"cannot load the SocioT scorer tokenizer {chosen}: {exc}") from None
+        tok = load_published_tokenizer(cfg(chosen))  # at the model's revision
+    except WarmthError as exc:
+        raise WarmthError(f"SocioT scorer {chosen}: {exc}") from None
     model = load_model(cfg(chosen)).eval()
     if device == "auto":
         import torch
