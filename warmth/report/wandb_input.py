@@ -7,6 +7,7 @@ Each run is expected to carry its records as files ``records/<task>.jsonl``
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from warmth.errors import DataError
@@ -26,7 +27,9 @@ def records_from_wandb(path: str, filters: dict) -> list[Record]:
         raise DataError(f"wandb:{path}: cannot list runs ({type(exc).__name__}: {exc})") from None
     out: list[Record] = []
     for run in runs:
-        dest = Path(cache_dir("report", "wandb", run.id))
+        # Run ids are unique within a project only, and the folder must hold what the run carries now.
+        dest = Path(cache_dir("report", "wandb", *run.path))
+        shutil.rmtree(dest / "records", ignore_errors=True)
         for f in run.files():
             if f.name.startswith("records/") and f.name.endswith(".jsonl"):
                 f.download(root=str(dest), replace=True)
