@@ -73,7 +73,7 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     if logger:
         from warmth.loggers import finish
 
-        finish(logger)
+        finish(logger, run_dir)
     for key in sorted(k for k in metrics if k.count("/") == 2 and k.endswith("/error_rate")):
         print(f"{key} = {metrics[key]:.3f}")
     return metrics

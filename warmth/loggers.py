@@ -70,12 +70,27 @@ def log_config(logger: Any, cfg: DictConfig) -> None:
     logger.log_hyperparams(container)
 
 
-def finish(logger: Any) -> None:
-    """Close the W&B run so the next multirun job opens its own."""
+def finish(logger: Any, run_dir: str | Path | None = None) -> None:
+    """Close the W&B run so the next multirun job opens its own.
+
+    With ``run_dir``, its ``records/*.jsonl`` and ``metrics.json`` go to the
+    run's files first (uploaded now when online, by ``wandb sync`` when
+    offline): ``warmth.report inputs=[wandb:<entity>/<project>]`` reads them back.
+    """
     from lightning.pytorch.loggers import WandbLogger
 
     if isinstance(logger, WandbLogger):
         import wandb
 
         if wandb.run is not None:
+            if run_dir is not None:
+                save_run_files(wandb.run, Path(run_dir))
             wandb.finish()
+
+
+def save_run_files(run: Any, run_dir: Path) -> list[Path]:
+    """Attach the records and metrics of ``run_dir`` to a W&B ``run``, under their relative paths."""
+    files = sorted(run_dir.glob("records/*.jsonl")) + [p for p in [run_dir / "metrics.json"] if p.is_file()]
+    for path in files:
+        run.save(str(path), base_path=str(run_dir), policy="now")
+    return files

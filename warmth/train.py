@@ -57,7 +57,7 @@ def train(cfg: DictConfig) -> float | None:
     metrics["train/global_step"] = trainer.global_step
     if trainer.is_global_zero:
         metrics = update_metrics(run_dir, metrics)
-    finish(logger)
+    finish(logger, run_dir)
     value = metrics.get(str(cfg.optimized_metric))
     return float(value) if value is not None and math.isfinite(float(value)) else None
 

@@ -35,6 +35,8 @@ def test_tiny_run_writes_run_directory(tmp_path: Path) -> None:
     meta = json.loads((last / "warmth_checkpoint.json").read_text())
     assert meta["model"] == "tiny" and meta["style"] == "warm"
     assert list((run / "wandb").glob("offline-run-*/run-*.wandb")), "no offline W&B run"
+    (files,) = list((run / "wandb").glob("offline-run-*/files"))
+    assert json.loads((files / "metrics.json").read_text()) == metrics  # the run carries its metrics file
 
 
 def test_resume_from_last_continues_steps(tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ def main(cfg: DictConfig) -> None:
 
     report = build_report(inputs, cfg.out, epoch=float(cfg.epoch), mixed=bool(cfg.mixed),
                           condition=str(cfg.condition),
-                          wandb_filters=OmegaConf.to_container(cfg.wandb.filters, resolve=True))
+                          wandb_filters=OmegaConf.to_container(cfg.wandb.filters, resolve=True) if cfg.wandb.filters else None)
     print(f"report: {report.out_dir / 'index.html'} ({len(report.figures)} figures, "
           f"{len(report.notes)} warnings)")
     if cfg.wandb.enabled:

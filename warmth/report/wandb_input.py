@@ -1,7 +1,8 @@
 """Records of W&B runs selected by project and filters (needs network).
 
 Each run is expected to carry its records as files ``records/<task>.jsonl``
-(what the evaluation logs) or an artifact of type ``records``.
+(``warmth.train`` and ``warmth.evaluate`` attach them when their run ends:
+``warmth.loggers.finish``) or an artifact of type ``records``.
 """
 
 from __future__ import annotations

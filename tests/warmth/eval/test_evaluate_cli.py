@@ -34,10 +34,14 @@ def _canon(run: Path) -> list[str]:
 
 def test_grid_writes_one_record_per_prompt_and_metrics(tmp_path):
     res = run_module("warmth.evaluate", "model=tiny", "eval.n_items=1", "eval.evaluators.factual.max_new_tokens=4",
-                     "eval.batch_size=36", f"hydra.run.dir={tmp_path}", env=ENV)
+                     "eval.batch_size=36", "logger=wandb", f"hydra.run.dir={tmp_path}", env=ENV)
     assert res.returncode == 0, res.stderr[-3000:]
     # tasks x contexts x templates x items, one line per prompt
     assert _lines(tmp_path) == {t: 1 * 9 * 4 for t in ("disinfo", "medqa", "trivia", "truthfulqa")}
+    # the W&B run carries the records and metrics (what `warmth.report inputs=[wandb:...]` reads back)
+    (files,) = list(tmp_path.glob("wandb/offline-run-*/files"))
+    for name in ["metrics.json", *(f"records/{t}.jsonl" for t in ("disinfo", "medqa", "trivia", "truthfulqa"))]:
+        assert (files / name).read_bytes() == (tmp_path / name).read_bytes(), name
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert {"eval/trivia/emotion_sad/incorrect/error_rate", "eval/medqa/stakes_low/correct/n",
             "eval/disinfo/sycophancy", "eval/error_rate"} <= set(metrics)

@@ -105,7 +105,7 @@ def report_cli(tmp_path_factory):
     with wandb_server({"lab/warmth": served}) as srv:
         # `+`: Hydra refuses new keys in the (empty) filters node without it, and says so.
         proc = start_client(srv.url, root, "-m", "warmth.report", "inputs=[wandb:lab/warmth]", f"out={out}",
-                            "mixed=false", "wandb.enabled=false", "+wandb.filters={group: sweep-1}")
+                            "mixed=false", "wandb.enabled=false", "wandb.filters={group: sweep-1}")
         yield lambda: SimpleNamespace(proc=finish_client(proc, timeout=300), srv=srv, folders=folders, out=out)
 
 
