@@ -4,7 +4,8 @@ Why: the project's rule is that paths talking to online services work for
 users with a network and are tested against real local servers, not mocked
 clients. No test machine reaches api.wandb.ai, so this speaks the part of the
 W&B API that ``wandb.Api()`` (0.31: GraphQL sent by the ``wandb-core``
-process) uses to read runs' files. Point ``WANDB_BASE_URL`` at it with a
+process) uses to read runs' files, and that ``wandb_workspaces`` (0.4) uses
+to save a Report. Point ``WANDB_BASE_URL`` at it with a
 fake 40-character ``WANDB_API_KEY`` (:func:`run_client` does, in a fresh
 process) and the real client code runs unchanged. Run metadata (config,
 summary) is sent with the listing, so the client never asks for it apart.
@@ -18,6 +19,12 @@ Answered (found by logging what ``wandb.Api().runs(...)``, ``run.files()``,
   ``filters`` variable by :func:`matches`), ``RunFiles`` (a run's files, one
   page, ``url`` pointing back here), ``ServerFeaturesQuery`` (no features)
   and ``RunOutputArtifacts`` (none: ``logged_artifacts()``);
+- for a Report's ``save()`` (found by logging what it sends): ``ProjectInternalId``
+  (a runset's project: one holding runs here, or created), ``GetProjects`` (an
+  entity's projects), ``CreateProject`` (kept in :attr:`WandbServer.created`;
+  sent when the Report's project is not listed) and ``upsertView`` (the Report:
+  its variables, spec JSON included, kept in :attr:`WandbServer.views` with the
+  id given it);
 - ``GET /files/<entity>/<project>/<run>/<name>``: a file's bytes;
 - ``POST /sdk/otel/...``: the client's own telemetry, accepted and dropped.
 
@@ -118,6 +125,11 @@ class WandbServer:
     calls: list[tuple[str, dict]] = field(default_factory=list)  # (operationName, variables) of each GraphQL call
     downloads: list[str] = field(default_factory=list)  # paths of files served
     unknown: list[str] = field(default_factory=list)  # requests nothing here answers
+    created: list[str] = field(default_factory=list)  # "entity/project"s made by CreateProject
+    views: list[dict] = field(default_factory=list)  # upsertView's variables (a Report's spec: JSON), id added
+
+    def has_project(self, entity: str, project: str) -> bool:
+        return f"{entity}/{project}" in {*self.runs, *self.created}
 
     def run(self, entity: str, project: str, run_id: str) -> FakeRun:
         for run in self.runs.get(f"{entity}/{project}", []):
@@ -180,6 +192,37 @@ class WandbServer:
         self.run(variables["entity"], variables["project"], variables["run"])
         return {"project": {"run": {"artifacts": {
             "totalCount": 0, "edges": [], "pageInfo": {"endCursor": None, "hasNextPage": False}}}}}
+
+    # -- saving a Report (wandb_workspaces' Report.save) ----------------------
+    def op_ProjectInternalId(self, variables: dict) -> dict:
+        found = self.has_project(variables["entityName"], variables["projectName"])
+        return {"project": {"id": "UHJvamVjdDox", "internalId": "UHJvamVjdDox"} if found else None}
+
+    def op_GetProjects(self, variables: dict) -> dict:
+        names = sorted({p.split("/", 1)[1] for p in (*self.runs, *self.created)
+                        if p.split("/", 1)[0] == variables["entity"]})
+        user = {"id": "VXNlcjox", "name": "tester", "username": "tester", "email": "tester@example.org",
+                "admin": False, "flags": "{}", "entity": "tester", "deletedAt": None, "apiKeys": {"edges": []},
+                "teams": {"edges": []}}
+        edges = [{"node": {"__typename": "Project", "id": f"P{i}", "name": n, "entityName": variables["entity"],
+                           "createdAt": DATE, "isBenchmark": False, "user": user}} for i, n in enumerate(names)]
+        return {"models": {"pageInfo": {"__typename": "PageInfo", "endCursor": None, "hasNextPage": False},
+                           "edges": edges}}
+
+    def op_CreateProject(self, variables: dict) -> dict:
+        entity, name = variables["input"]["entityName"], variables["input"]["name"]
+        self.created.append(f"{entity}/{name}")
+        project = {"id": "UHJvamVjdDoy", "name": name, "entityName": entity, "description": None,
+                   "access": "PRIVATE", "views": "{}"}
+        return {"result": {"project": project, "model": project, "inserted": True}}
+
+    def op_upsertView(self, variables: dict) -> dict:
+        view = dict(variables, id=variables.get("id") or f"Vmlldzo{len(self.views) + 1}")
+        self.views.append(view)
+        return {"upsertView": {"inserted": True, "view": {
+            "id": view["id"], "type": view["type"], "name": view["name"], "displayName": view["displayName"],
+            "description": view["description"], "spec": view["spec"], "updatedAt": DATE,
+            "project": {"id": "UHJvamVjdDox", "name": view["projectName"], "entityName": view["entityName"]}}}}
 
     def file(self, path: str) -> bytes:
         entity, project, run_id, name = unquote(path).split("/", 3)

@@ -52,6 +52,10 @@ def write_spec(spec: dict, out_dir: Path) -> Path:
 def push(spec_path: str | Path) -> str:
     """Save the report on the W&B server (needs network and credentials); returns its URL."""
     spec = json.loads(Path(spec_path).read_text())
+    if not spec.get("entity"):  # entity: null means the user's default, as for the run we logged
+        import wandb
+
+        spec["entity"] = wandb.Api().default_entity
     rep = to_report(spec)
     rep.save()
     return rep.url
