@@ -25,7 +25,12 @@ def publish(report, cfg: DictConfig) -> None:
                        media_keys=[f"figures/{f.name}" for f in report.figures], x=str(w.report.x))
     path = write_spec(spec, report.out_dir)
     if mode == "online":
-        print(f"W&B report: {push(path)}")
+        try:
+            print(f"W&B report: {push(path)}")
+        except Exception as exc:  # noqa: BLE001 - the report is built; saving it online may fail on its own
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            print(f"W&B report not saved ({type(exc).__name__}: {first}); the report itself is in "
+                  f"{report.out_dir}; retry with `python -m warmth.report.push {path}`")
     else:
         print(f"W&B (offline): run in {run_dir}; upload with `wandb sync {run_dir}`, then create the "
               f"Report with `python -m warmth.report.push {path}`")
