@@ -39,13 +39,14 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.loopback import serving
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MAIN_SHA = "5eed" * 10  # the fake commit of every repo's `main`
@@ -219,17 +220,9 @@ def _make_handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
 def hub_server(root: Path) -> Iterator[Hub]:
     """Serve ``root`` on a free port of 127.0.0.1 from a daemon thread; yields the :class:`Hub`."""
     hub = Hub(url="", root=Path(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(hub))
-    server.daemon_threads = True
-    hub.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, name="hub-server", daemon=True)
-    thread.start()
-    try:
+    with serving(_make_handler(hub), "hub-server") as url:
+        hub.url = url
         yield hub
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 # -- running client code against it ------------------------------------------

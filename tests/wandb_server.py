@@ -42,13 +42,14 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import quote, unquote
+
+from tests.loopback import serving
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "fa4e" * 10  # what the server accepts; a client may send any other to get 401
@@ -301,17 +302,9 @@ def _make_handler(server: WandbServer) -> type[BaseHTTPRequestHandler]:
 def wandb_server(runs: dict[str, list[FakeRun]] | None = None) -> Iterator[WandbServer]:
     """Serve ``runs`` (by ``"entity/project"``) on a free port of 127.0.0.1 from a daemon thread."""
     state = WandbServer(url="", runs=dict(runs or {}))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(state))
-    httpd.daemon_threads = True
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, name="wandb-server", daemon=True)
-    thread.start()
-    try:
+    with serving(_make_handler(state), "wandb-server") as url:
+        state.url = url
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 # -- running client code against it ------------------------------------------

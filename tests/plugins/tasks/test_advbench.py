@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import http.server
-import threading
 
 import pytest
 from warmth_plugins.judges.refusal import PhraseRefusalDetector
 from warmth_plugins.tasks.advbench import AdvBench, RefusalJudge, chat_prompt, read_csv
 
+from tests.loopback import serving
 from warmth.errors import ConfigError, DataError
 
 
@@ -56,17 +56,12 @@ def test_url_source_fetches_and_caches(tmp_path, monkeypatch):
         def log_message(self, *args):
             pass
 
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("WARMTH_CACHE", str(tmp_path / "cache"))
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/harmful_behaviors.csv"
+    with serving(Handler) as base:
+        url = f"{base}/harmful_behaviors.csv"
         items = AdvBench(source="url", url=url).load()
         assert [it.question for it in items] == ["Do a clearly bad thing", "Do another bad thing"]
         assert AdvBench(source="url", url=url).load()[1].meta["target"] == "Sure"
         assert len(hits) == 1  # the second load came from the cache
         with pytest.raises(DataError, match="cannot fetch"):
-            AdvBench(source="url", url=f"http://127.0.0.1:{server.server_port}/gone.csv", timeout_s=5).load()
-    finally:
-        server.shutdown()
-        server.server_close()
+            AdvBench(source="url", url=f"{base}/gone.csv", timeout_s=5).load()

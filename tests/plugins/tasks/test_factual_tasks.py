@@ -139,8 +139,9 @@ def test_hub_offline_is_one_clear_error(monkeypatch):
 
 def test_authors_prompt_file_from_url(tmp_path, monkeypatch):
     import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from http.server import SimpleHTTPRequestHandler
+
+    from tests.loopback import serving
 
     monkeypatch.setenv("WARMTH_CACHE", str(tmp_path / "cache"))
     row = {"content_key": "Q?", "correct_answer": "a", "incorrect_answer": "b", "prompt_template": "original",
@@ -151,15 +152,10 @@ def test_authors_prompt_file_from_url(tmp_path, monkeypatch):
         def log_message(self, *args):
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}/p.jsonl"
+    with serving(functools.partial(Quiet, directory=str(tmp_path))) as base:
+        url = f"{base}/p.jsonl"
         prompts = Trivia(source="authors", path=url).fixed_prompts(["unmodified"], ["original"], None, 0)
         assert [p.text for p in prompts] == ["exact words Q?"]
         with pytest.raises(DataError, match="could not download"):
             Trivia(source="authors", path=url.replace("p.jsonl", "missing.jsonl")).fixed_prompts(
                 ["unmodified"], ["original"], None, 0)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
