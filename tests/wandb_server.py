@@ -4,8 +4,9 @@ Why: the project's rule is that paths talking to online services work for
 users with a network and are tested against real local servers, not mocked
 clients. No test machine reaches api.wandb.ai, so this speaks the part of the
 W&B API that ``wandb.Api()`` (0.31: GraphQL sent by the ``wandb-core``
-process) uses to read runs' files, and that ``wandb_workspaces`` (0.4) uses
-to save a Report. Point ``WANDB_BASE_URL`` at it with a
+process) uses to read runs' files, that ``wandb_workspaces`` (0.4) uses
+to save a Report, and that an online ``wandb.init()`` ... ``wandb.finish()``
+uses to log a run, which the read API then serves. Point ``WANDB_BASE_URL`` at it with a
 fake 40-character ``WANDB_API_KEY`` (:func:`run_client` does, in a fresh
 process) and the real client code runs unchanged. Run metadata (config,
 summary) is sent with the listing, so the client never asks for it apart.
@@ -18,13 +19,30 @@ Answered (found by logging what ``wandb.Api().runs(...)``, ``run.files()``,
   paths), ``Runs`` (a project's runs, one page, matched against the
   ``filters`` variable by :func:`matches`), ``RunFiles`` (a run's files, one
   page, ``url`` pointing back here), ``ServerFeaturesQuery`` (no features)
-  and ``RunOutputArtifacts`` (none: ``logged_artifacts()``);
+  and ``RunOutputArtifacts`` (none: ``logged_artifacts()``; artifacts logged
+  here are kept, not listed);
 - for a Report's ``save()`` (found by logging what it sends): ``ProjectInternalId``
   (a runset's project: one holding runs here, or created), ``GetProjects`` (an
   entity's projects), ``CreateProject`` (kept in :attr:`WandbServer.created`;
   sent when the Report's project is not listed) and ``upsertView`` (the Report:
   its variables, spec JSON included, kept in :attr:`WandbServer.views` with the
   id given it);
+- for logging a run (found by logging what ``python -m warmth.train
+  logger=wandb logger.mode=online`` sends): ``RunResumeStatus`` (a new run id
+  only: resuming a run held here is refused), ``UpsertBucket`` (creates the
+  run, "running", in ``runs``, or updates the display name, group, tags and
+  config sent), ``OrganizationCoreWeaveOrganizationID`` (none),
+  ``CreateRunFiles`` (upload URLs ``/upload/run/...``);
+  for the artifact a logged ``wandb.Table`` becomes: ``ArtifactType`` (no
+  such artifact yet), ``CreateArtifact``, ``CreateArtifactManifest`` and
+  ``CreateArtifactFiles`` (upload URLs ``/upload/artifact/...``),
+  ``CommitArtifact``; each kept in :attr:`WandbServer.artifacts`;
+- ``POST /files/<entity>/<project>/<run>/file_stream``: history rows (kept in
+  ``FakeRun.history``), the latest summary (``FakeRun.summary``), and
+  ``complete`` marking the run finished (or failed, with a nonzero exit code);
+  other streamed files (console output, system metrics) are dropped;
+- ``PUT /upload/...``: a file's bytes, stored in its run's ``uploaded``
+  (served like its ``files``) or its artifact; keyless, as signed URLs are;
 - ``GET /files/<entity>/<project>/<run>/<name>``: a file's bytes;
 - ``POST /sdk/otel/...``: the client's own telemetry, accepted and dropped.
 
@@ -66,7 +84,8 @@ class GraphQLError(Exception):
 
 @dataclass
 class FakeRun:
-    """A run as the server shows it; ``files`` is a folder whose files (by relative path) the run carries."""
+    """A run as the server shows it; ``files`` is a folder whose files (by relative path) the run carries,
+    with ``uploaded`` ones (by name) besides; a logged run also has its streamed ``history``."""
 
     id: str
     name: str = ""
@@ -75,11 +94,20 @@ class FakeRun:
     summary: dict = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     files: Path | None = None
+    uploaded: dict[str, bytes] = field(default_factory=dict)  # files PUT by a logging client, by name
+    history: list[dict] = field(default_factory=list)  # rows the file stream sent
+    state: str = "finished"  # a logged run is "running" until its file stream says it is complete
 
     def file_names(self) -> list[str]:
-        if self.files is None:
-            return []
-        return sorted(p.relative_to(self.files).as_posix() for p in self.files.rglob("*") if p.is_file())
+        names = set(self.uploaded)
+        if self.files is not None:
+            names |= {p.relative_to(self.files).as_posix() for p in self.files.rglob("*") if p.is_file()}
+        return sorted(names)
+
+    def read(self, name: str) -> bytes:
+        if name in self.uploaded:
+            return self.uploaded[name]
+        return (self.files / name).read_bytes()
 
     def value_of(self, key: str):
         """What a filter key names: ``group``, ``tags``, ``name`` (the id), ``display_name``,
@@ -128,6 +156,7 @@ class WandbServer:
     unknown: list[str] = field(default_factory=list)  # requests nothing here answers
     created: list[str] = field(default_factory=list)  # "entity/project"s made by CreateProject
     views: list[dict] = field(default_factory=list)  # upsertView's variables (a Report's spec: JSON), id added
+    artifacts: dict[str, dict] = field(default_factory=dict)  # by id: CreateArtifact's input, files PUT, state
 
     def has_project(self, entity: str, project: str) -> bool:
         return f"{entity}/{project}" in {*self.runs, *self.created}
@@ -165,12 +194,12 @@ class WandbServer:
                                                                   "hasNextPage": False}}}}
 
     def _run_node(self, run: FakeRun) -> dict:
-        return {"id": base64.b64encode(f"Run:{run.id}".encode()).decode(), "projectId": "1", "name": run.id,
-                "displayName": run.name or run.id, "tags": run.tags, "group": run.group, "state": "finished",
+        return {"id": _node_id(run), "projectId": "1", "name": run.id,
+                "displayName": run.name or run.id, "tags": run.tags, "group": run.group, "state": run.state,
                 "sweepName": None, "jobType": None, "commit": None, "readOnly": False, "createdAt": DATE,
-                "heartbeatAt": DATE, "description": None, "notes": None, "historyLineCount": 0,
+                "heartbeatAt": DATE, "description": None, "notes": None, "historyLineCount": len(run.history),
                 "user": {"name": "tester", "username": "tester"},
-                "config": json.dumps({k: {"value": v, "desc": None} for k, v in run.config.items()}),
+                "config": json.dumps(_wrap(run.config)),
                 "summaryMetrics": json.dumps(run.summary), "systemMetrics": "{}"}
 
     def op_RunFiles(self, variables: dict) -> dict:
@@ -180,7 +209,7 @@ class WandbServer:
         edges = []
         for i, name in enumerate(names):
             url = f"{self.url}/files/{quote(f'{entity}/{project}/{run.id}/{name}')}"
-            size = (run.files / name).stat().st_size
+            size = len(run.read(name))
             edges.append({"node": {"id": f"F{i}", "name": name, "url": url, "directUrl": url, "sizeBytes": size,
                                    "mimetype": "application/octet-stream", "updatedAt": DATE, "md5": ""},
                           "cursor": f"f{i}"})
@@ -225,12 +254,105 @@ class WandbServer:
             "description": view["description"], "spec": view["spec"], "updatedAt": DATE,
             "project": {"id": "UHJvamVjdDox", "name": view["projectName"], "entityName": view["entityName"]}}}}
 
+    # -- logging a run (wandb.init / log / save / finish) ----------------------
+    def op_RunResumeStatus(self, variables: dict) -> dict:
+        """A new run id: nothing to resume. Resuming a run held here is not served (400)."""
+        entity, project, run_id = variables["entity"], variables["project"], variables["name"]
+        if any(r.id == run_id for r in self.runs.get(f"{entity}/{project}", [])):
+            self.unknown.append(f"resume {entity}/{project}/{run_id}")
+            raise GraphQLError(400, f"resuming run {run_id} is not served here")
+        return {"model": {"id": "UHJvamVjdDox", "name": project, "entity": {"id": "RW50aXR5OjE=", "name": entity},
+                          "bucket": None}}
+
+    def op_UpsertBucket(self, variables: dict) -> dict:
+        """Create the run (``name`` is its id) or update the fields sent: display name, group, tags, config."""
+        entity, project = variables["entity"], variables["project"]
+        try:
+            run, inserted = self.run(entity, project, variables["name"]), False
+        except GraphQLError:
+            run, inserted = FakeRun(variables["name"], state="running"), True
+            self.runs.setdefault(f"{entity}/{project}", []).append(run)
+        for var, attr in (("displayName", "name"), ("groupName", "group"), ("tags", "tags")):
+            if variables.get(var) is not None:
+                setattr(run, attr, variables[var])
+        if variables.get("config"):
+            run.config = {k: v.get("value") for k, v in json.loads(variables["config"]).items()}
+        return {"upsertBucket": {"inserted": inserted, "bucket": {
+            "id": _node_id(run), "name": run.id, "displayName": run.name, "description": None,
+            "config": json.dumps(_wrap(run.config)), "sweepName": None, "historyLineCount": len(run.history),
+            "project": {"id": "UHJvamVjdDox", "name": project, "entity": {"id": "RW50aXR5OjE=", "name": entity}}}}}
+
+    def op_CreateRunFiles(self, variables: dict) -> dict:
+        """Upload URLs: a PUT to one stores the file in the run."""
+        entity, project = variables["entity"], variables["project"]
+        run = self.run(entity, project, variables["run"])
+        files = [{"name": n, "uploadUrl": f"{self.url}/upload/run/{quote(f'{entity}/{project}/{run.id}/{n}')}"}
+                 for n in variables["files"]]
+        return {"createRunFiles": {"runID": _node_id(run), "uploadHeaders": [], "files": files}}
+
+    def op_OrganizationCoreWeaveOrganizationID(self, variables: dict) -> dict:
+        return {"entity": {"organization": None}}
+
+    # -- a logged artifact (a wandb.Table is one) -----------------------------
+    def op_ArtifactType(self, variables: dict) -> dict:
+        return {"project": {"artifact": None}}  # no artifact of that name yet: any type goes
+
+    def op_CreateArtifact(self, variables: dict) -> dict:
+        artifact_id = f"QXJ0aWZhY3Q6{len(self.artifacts) + 1}"
+        self.artifacts[artifact_id] = {"input": variables["input"], "files": {}, "state": "PENDING"}
+        return {"createArtifact": {"artifact": {"id": artifact_id, "state": "PENDING",
+                                                "artifactSequence": {"latestArtifact": None}}}}
+
+    def op_CreateArtifactManifest(self, variables: dict) -> dict:
+        url = f"{self.url}/upload/artifact/{variables['artifactID']}/{quote(variables['name'])}"
+        return {"createArtifactManifest": {"artifactManifest": {"id": variables["artifactID"], "file": {
+            "id": "manifest", "uploadUrl": url, "uploadHeaders": []}}}}
+
+    def op_CreateArtifactFiles(self, variables: dict) -> dict:
+        edges = [{"node": {"storagePath": f["name"], "uploadHeaders": [], "uploadMultipartUrls": None,
+                           "uploadUrl": f"{self.url}/upload/artifact/{f['artifactID']}/{quote(f['name'])}",
+                           "artifact": {"id": f["artifactID"]}}} for f in variables["input"]["artifactFiles"]]
+        return {"createArtifactFiles": {"files": {"edges": edges}}}
+
+    def op_CommitArtifact(self, variables: dict) -> dict:
+        self.artifacts[variables["artifactID"]]["state"] = "COMMITTED"
+        return {"commitArtifact": {"artifact": {"id": variables["artifactID"], "digest": ""}}}
+
+    def upload(self, path: str, data: bytes) -> None:
+        kind, _, path = unquote(path).partition("/")
+        if kind == "artifact":
+            artifact_id, name = path.split("/", 1)
+            self.artifacts[artifact_id]["files"][name] = data
+            return
+        entity, project, run_id, name = path.split("/", 3)
+        self.run(entity, project, run_id).uploaded[name] = data
+
+    def file_stream(self, path: str, body: dict) -> None:
+        """A file stream POST: history rows appended, the latest summary kept, ``complete`` finishing the run."""
+        entity, project, run_id = unquote(path).split("/")
+        run = self.run(entity, project, run_id)
+        files = body.get("files") or {}
+        run.history += [json.loads(line) for line in files.get("wandb-history.jsonl", {}).get("content", [])]
+        for line in files.get("wandb-summary.json", {}).get("content", []):
+            run.summary = json.loads(line)  # each line is the whole summary
+        if body.get("complete"):
+            run.state = "finished" if not body.get("exitcode") else "failed"
+
     def file(self, path: str) -> bytes:
         entity, project, run_id, name = unquote(path).split("/", 3)
         run = self.run(entity, project, run_id)
         if name not in run.file_names():
             raise GraphQLError(404, f"no file {name} in run {run_id}")
-        return (run.files / name).read_bytes()
+        return run.read(name)
+
+
+def _node_id(run: FakeRun) -> str:
+    return base64.b64encode(f"Run:{run.id}".encode()).decode()
+
+
+def _wrap(config: dict) -> dict:
+    """A run's config as the API carries it: each key's value under ``value``."""
+    return {k: {"value": v, "desc": None} for k, v in config.items()}
 
 
 def _make_handler(server: WandbServer) -> type[BaseHTTPRequestHandler]:
@@ -245,6 +367,9 @@ def _make_handler(server: WandbServer) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self):
             self._answer(self._post)
+
+        def do_PUT(self):
+            self._answer(self._put)
 
         def _answer(self, handler) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -277,9 +402,20 @@ def _make_handler(server: WandbServer) -> type[BaseHTTPRequestHandler]:
             server.unknown.append(f"GET {self.path}")
             raise GraphQLError(404, f"not served here: GET {self.path}")
 
+        def _put(self, body: bytes) -> tuple[bytes, str]:
+            if not self.path.startswith("/upload/"):  # the URLs CreateRunFiles hands out, keyless as signed URLs are
+                server.unknown.append(f"PUT {self.path}")
+                raise GraphQLError(404, f"not served here: PUT {self.path}")
+            server.upload(self.path[len("/upload/"):], body)
+            return b"", "text/plain"
+
         def _post(self, body: bytes) -> tuple[bytes, str]:
             if self.path.startswith("/sdk/otel/"):
                 return b"", "application/x-protobuf"
+            if self.path.startswith("/files/") and self.path.endswith("/file_stream"):
+                self._check_key()
+                server.file_stream(self.path[len("/files/"):-len("/file_stream")], json.loads(body))
+                return b"{}", "application/json"
             if self.path != "/graphql":
                 server.unknown.append(f"POST {self.path}")
                 raise GraphQLError(404, f"not served here: POST {self.path}")
