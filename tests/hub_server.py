@@ -250,3 +250,9 @@ def run_client(hub: Hub, home: Path, code: str, *args: str, timeout: int = 180) 
         raise AssertionError(f"client failed (rc={proc.returncode}); unrouted: {hub.unrouted}; "
                              f"404s: {hub.not_found()}\nstderr tail:\n{proc.stderr[-4000:]}")
     return json.loads(lines[-1])
+
+
+def serve_and_run(root: Path, home: Path, code: str, *args: str) -> tuple[dict, Hub]:
+    """Serve ``root``, run one client against it; (its JSON, the Hub with its request log)."""
+    with hub_server(root) as hub:
+        return run_client(hub, home, code, *args), hub

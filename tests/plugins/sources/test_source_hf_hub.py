@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.hub_server import Hub, commit_sha, hub_server, run_client
+from tests.hub_server import Hub, commit_sha, serve_and_run
 
 pytest.importorskip("datasets", reason="the datasets package is not installed")
 
@@ -122,9 +122,7 @@ print(json.dumps(out))
 def loaded(tmp_path_factory) -> tuple[dict, Hub]:
     root = tmp_path_factory.mktemp("hub")
     write_repos(root)
-    with hub_server(root) as hub:
-        out = run_client(hub, tmp_path_factory.mktemp("hf_home"), CLIENT, SHAREGPT, CHAT, LONG)
-    return out, hub
+    return serve_and_run(root, tmp_path_factory.mktemp("hf_home"), CLIENT, SHAREGPT, CHAT, LONG)
 
 
 def expected(rows: list[dict]) -> list[dict]:

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from datasets import ClassLabel, Features, Sequence, Value
 
-from tests.hub_server import Hub, commit_sha, hub_server, run_client
+from tests.hub_server import Hub, commit_sha, serve_and_run
 
 S = Value("string")
 
@@ -253,9 +253,7 @@ print(json.dumps(out))
 def loaded(tmp_path_factory) -> tuple[dict, Hub]:
     root = tmp_path_factory.mktemp("hub")
     write_repos(root)
-    with hub_server(root) as hub:
-        out = run_client(hub, tmp_path_factory.mktemp("hf_home"), CLIENT)
-    return out, hub
+    return serve_and_run(root, tmp_path_factory.mktemp("hf_home"), CLIENT)
 
 
 def test_client_really_used_the_hub(loaded):

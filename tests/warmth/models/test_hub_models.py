@@ -15,7 +15,7 @@ import shutil
 import pytest
 from omegaconf import OmegaConf
 
-from tests.hub_server import Hub, commit_sha, hub_server, run_client
+from tests.hub_server import Hub, commit_sha, serve_and_run
 from warmth.models.tiny import tiny_dir
 
 REPO_ID = "warmth-tests/tiny"
@@ -69,9 +69,7 @@ def loaded(tmp_path_factory, tiny_cfg) -> tuple[dict, Hub]:
     config = json.loads((v1 / "config.json").read_text())
     (v1 / "config.json").write_text(json.dumps(config | {"rms_norm_eps": V1_EPS}, indent=2))
     cfg = json.dumps(OmegaConf.to_container(tiny_cfg, resolve=True) | {"dtype": "float32"})
-    with hub_server(root) as hub:
-        out = run_client(hub, tmp_path_factory.mktemp("hf_home"), CLIENT, cfg, REPO_ID, str(main), str(v1))
-    return out, hub
+    return serve_and_run(root, tmp_path_factory.mktemp("hf_home"), CLIENT, cfg, REPO_ID, str(main), str(v1))
 
 
 def test_hub_id_loads_the_same_model_and_tokenizer_as_its_folder(loaded):

@@ -16,7 +16,7 @@ import shutil
 
 import pytest
 
-from tests.hub_server import Hub, commit_sha, hub_server, run_client
+from tests.hub_server import Hub, commit_sha, serve_and_run
 from warmth.models.tiny import tiny_dir
 
 REPO_ID = "warmth-tests/tiny-scorer"
@@ -63,10 +63,8 @@ def loaded(tmp_path_factory) -> tuple[dict, Hub]:
     (v1 / "config.json").write_text(json.dumps(config | {"rms_norm_eps": 0.5}, indent=2))
     tokenizer = json.loads((v1 / "tokenizer.json").read_text())
     (v1 / "tokenizer.json").write_text(json.dumps(tokenizer | {"post_processor": BOS_FIRST}))
-    with hub_server(root) as hub:
-        out = run_client(hub, tmp_path_factory.mktemp("hf_home"), CLIENT, json.dumps(TEXTS), REPO_ID, str(main),
+    return serve_and_run(root, tmp_path_factory.mktemp("hf_home"), CLIENT, json.dumps(TEXTS), REPO_ID, str(main),
                          str(v1), MISSING)
-    return out, hub
 
 
 def test_hub_id_scores_like_its_folder(loaded):
