@@ -8,11 +8,13 @@ for assertions. (Tests against a real model server are marked slow.)
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import ExitStack
+from http.server import BaseHTTPRequestHandler
 
 from typing_extensions import Self
+
+from tests.loopback import serving
 
 
 class ChatServer:
@@ -43,14 +45,12 @@ class ChatServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.handler, self.base_url = Handler, ""
+        self._stack = ExitStack()
 
     def __enter__(self) -> Self:
-        self.thread.start()
+        self.base_url = self._stack.enter_context(serving(self.handler, "chat-server")) + "/v1"
         return self
 
     def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._stack.close()
