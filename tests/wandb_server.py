@@ -46,9 +46,12 @@ Answered (found by logging what ``wandb.Api().runs(...)``, ``run.files()``,
 - ``GET /files/<entity>/<project>/<run>/<name>``: a file's bytes;
 - ``POST /sdk/otel/...``: the client's own telemetry, accepted and dropped.
 
-A request without the server's key gets 401. Any other operation, or a
-filter :func:`matches` cannot apply, gets 400 naming it and is listed in
-:attr:`WandbServer.unknown`; every GraphQL call is
+A request without the server's key gets 401. An operation named in
+:attr:`WandbServer.refuse` (``wandb_server(refuse={"upsertView": "..."})``)
+gets 403 with the message given, as a server refusing a write does (e.g. no
+permission to save Reports in a project); it is answered, so not unknown. Any
+other operation, or a filter :func:`matches` cannot apply, gets 400 naming it
+and is listed in :attr:`WandbServer.unknown`; every GraphQL call is
 kept in :attr:`WandbServer.calls` as ``(operation, variables)``.
 """
 
@@ -157,6 +160,7 @@ class WandbServer:
     created: list[str] = field(default_factory=list)  # "entity/project"s made by CreateProject
     views: list[dict] = field(default_factory=list)  # upsertView's variables (a Report's spec: JSON), id added
     artifacts: dict[str, dict] = field(default_factory=dict)  # by id: CreateArtifact's input, files PUT, state
+    refuse: dict[str, str] = field(default_factory=dict)  # GraphQL operations answered 403 with this message
 
     def has_project(self, entity: str, project: str) -> bool:
         return f"{entity}/{project}" in {*self.runs, *self.created}
@@ -425,6 +429,8 @@ def _make_handler(server: WandbServer) -> type[BaseHTTPRequestHandler]:
             variables = request.get("variables") or {}
             server.calls.append((op, variables))
             self._check_key()
+            if op in server.refuse:
+                raise GraphQLError(403, server.refuse[op])
             answer = getattr(server, f"op_{op}", None)
             if answer is None:
                 server.unknown.append(f"graphql {op}")
@@ -435,9 +441,11 @@ def _make_handler(server: WandbServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def wandb_server(runs: dict[str, list[FakeRun]] | None = None) -> Iterator[WandbServer]:
-    """Serve ``runs`` (by ``"entity/project"``) on a free port of 127.0.0.1 from a daemon thread."""
-    state = WandbServer(url="", runs=dict(runs or {}))
+def wandb_server(runs: dict[str, list[FakeRun]] | None = None,
+                 refuse: dict[str, str] | None = None) -> Iterator[WandbServer]:
+    """Serve ``runs`` (by ``"entity/project"``) on a free port of 127.0.0.1 from a daemon thread;
+    the GraphQL operations in ``refuse`` get 403 with the message given."""
+    state = WandbServer(url="", runs=dict(runs or {}), refuse=dict(refuse or {}))
     with serving(_make_handler(state), "wandb-server") as url:
         state.url = url
         yield state
@@ -467,7 +475,7 @@ def start_client(url: str, home: Path, *argv: str, api_key: str = API_KEY,
                             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def finish_client(proc: subprocess.Popen, timeout: int = 120) -> subprocess.CompletedProcess:
+def finish_client(proc: subprocess.Popen, timeout: int = 300) -> subprocess.CompletedProcess:
     """Wait for a :func:`start_client` process; its output as ``subprocess.run`` gives it."""
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -478,6 +486,6 @@ def finish_client(proc: subprocess.Popen, timeout: int = 120) -> subprocess.Comp
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-def run_client(url: str, home: Path, *argv: str, timeout: int = 120, **kw) -> subprocess.CompletedProcess:
+def run_client(url: str, home: Path, *argv: str, timeout: int = 300, **kw) -> subprocess.CompletedProcess:
     """:func:`start_client`, then :func:`finish_client`."""
     return finish_client(start_client(url, home, *argv, **kw), timeout)

@@ -44,8 +44,8 @@ def logged(tmp_path_factory) -> SimpleNamespace:
     run_dir = home / "run"
     with wandb_server() as srv:
         proc = start_client(srv.url, home, *TRAIN, f"hydra.run.dir={run_dir}", env={"HF_HUB_OFFLINE": "1"})
-        train = finish_client(proc, timeout=180)
-        read = finish_client(start_client(srv.url, home / "reader", "-c", READ), timeout=120)
+        train = finish_client(proc)
+        read = finish_client(start_client(srv.url, home / "reader", "-c", READ))
     return SimpleNamespace(srv=srv, run_dir=run_dir, train=train, read=read)
 
 

@@ -61,7 +61,7 @@ def pushed(tmp_path_factory) -> SimpleNamespace:
         default_spec, default_path = _spec(report, root / "default")
         procs["lab"] = start_client(lab.url, root / "home", *PUSH, str(path))
         procs["default"] = start_client(default.url, root / "home-default", *PUSH, str(default_path))
-        done = {name: finish_client(proc, timeout=120) for name, proc in procs.items()}
+        done = {name: finish_client(proc) for name, proc in procs.items()}
     return SimpleNamespace(done=done, spec=spec, default_spec=default_spec, figures=report.figures,
                            srv={"bad_key": guarded, "no_project": elsewhere, "lab": lab, "default": default})
 

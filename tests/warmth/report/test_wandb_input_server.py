@@ -49,7 +49,7 @@ QUERIES = {  # name: (path, filters), read in this order by one client process
 }
 
 
-def _outcomes(proc: subprocess.Popen, timeout: int = 120) -> list[dict]:
+def _outcomes(proc: subprocess.Popen, timeout: int = 300) -> list[dict]:
     done = finish_client(proc, timeout)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
