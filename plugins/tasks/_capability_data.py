@@ -1,4 +1,5 @@
-"""Helpers the tasks share: deterministic sampling, hub access (all tasks), bundled files."""
+"""Helpers the tasks share: deterministic sampling, hub access (all tasks), bundled files,
+verdicts from an extracted answer (capability judges)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from warmth.errors import ConfigError, DataError
+from warmth.eval.interfaces import Prompt, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -71,3 +73,18 @@ def load_hub(path: str, name: str | None, split: str, revision: str | None = Non
         hint = " (HF_HUB_OFFLINE/HF_DATASETS_OFFLINE is set: unset it or use an offline source)" if offline() else ""
         raise DataError(f"could not load {where} ({split}{pinned}) from the hub{hint}: "
                         f"{type(exc).__name__}: {first}") from None
+
+
+def extracted_verdicts(judge: str, prompts: Sequence[Prompt], responses: Sequence[str],
+                       extract: Callable[[Prompt, str], str | None], matches: Callable[[str, Prompt], bool],
+                       missing: str) -> list[Verdict]:
+    """One verdict per response: unscored (reason ``missing``) when ``extract`` finds no answer,
+    else correct or incorrect by ``matches``; the extracted answer is the verdict's ``raw``."""
+    out = []
+    for p, r in zip(prompts, responses):
+        got = extract(p, r)
+        if got is None:
+            out.append(Verdict("unscored", judge, None, missing))
+        else:
+            out.append(Verdict("correct" if matches(got, p) else "incorrect", judge, got))
+    return out

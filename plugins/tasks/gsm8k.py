@@ -14,7 +14,13 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from warmth_plugins.tasks._capability_data import check_source, hub_or_bundled, load_hub, sample
+from warmth_plugins.tasks._capability_data import (
+    check_source,
+    extracted_verdicts,
+    hub_or_bundled,
+    load_hub,
+    sample,
+)
 
 from warmth.errors import DataError
 from warmth.eval.interfaces import Item, Prompt, Verdict
@@ -99,13 +105,6 @@ class NumberJudge:
     name = "final_number"
 
     def judge(self, prompts: Sequence[Prompt], responses: Sequence[str]) -> list[Verdict]:
-        out = []
-        for p, r in zip(prompts, responses):
-            got = extract_final_number(r)
-            if got is None:
-                out.append(Verdict("unscored", self.name, None, "no number in the response"))
-            else:
-                ok = numbers_equal(got, p.item.correct_answer)
-                out.append(Verdict("correct" if ok else "incorrect", self.name, got))
-        return out
-
+        return extracted_verdicts(self.name, prompts, responses, lambda p, r: extract_final_number(r),
+                                  lambda got, p: numbers_equal(got, p.item.correct_answer),
+                                  "no number in the response")

@@ -13,7 +13,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from warmth_plugins.tasks._capability_data import check_source, hub_or_bundled, load_hub, sample
+from warmth_plugins.tasks._capability_data import (
+    check_source,
+    extracted_verdicts,
+    hub_or_bundled,
+    load_hub,
+    sample,
+)
 
 from warmth.errors import ConfigError, DataError
 from warmth.eval.interfaces import Item, Prompt, Verdict
@@ -117,12 +123,6 @@ class LetterJudge:
     name = "letter"
 
     def judge(self, prompts: Sequence[Prompt], responses: Sequence[str]) -> list[Verdict]:
-        out = []
-        for p, r in zip(prompts, responses):
-            letter = extract_letter(r, p.item.meta.get("choices", ()))
-            if letter is None:
-                out.append(Verdict("unscored", self.name, None, "no answer letter found"))
-            else:
-                verdict = "correct" if letter == p.item.correct_answer else "incorrect"
-                out.append(Verdict(verdict, self.name, letter))
-        return out
+        return extracted_verdicts(self.name, prompts, responses,
+                                  lambda p, r: extract_letter(r, p.item.meta.get("choices", ())),
+                                  lambda got, p: got == p.item.correct_answer, "no answer letter found")

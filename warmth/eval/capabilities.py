@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from warmth.errors import ConfigError
@@ -40,10 +41,6 @@ def hf_model_of(ctx: EvalContext) -> tuple[Any, Any]:
     return model, tok
 
 
-def _items(task: Any, n_items: int | None, seed: int) -> list[Item]:
-    return task.load(n_items, seed)
-
-
 class MMLUEvaluator(Evaluator):
     name = "mmlu"
 
@@ -66,11 +63,11 @@ class MMLUEvaluator(Evaluator):
     def evaluate(self, ctx: EvalContext) -> EvalResult:
         from warmth_plugins.tasks.mmlu import LetterJudge, chat_prompt
 
-        items = _items(self.task, self.n_items, ctx.seed)
+        items = self.task.load(self.n_items, ctx.seed)
         records: list[Record] = []
         metrics: dict[str, float] = {}
         if "generate" in self.scorers:
-            params = GenerationParams(**{**self.params.__dict__, "seed": ctx.seed})
+            params = replace(self.params, seed=ctx.seed)
             recs = generate_records(ctx, "mmlu", [chat_prompt(it) for it in items], judge=LetterJudge(),
                                     params=params, batch_size=self.batch_size, refusal_policy="ignore")
             records += recs
@@ -140,8 +137,8 @@ class GSM8KEvaluator(Evaluator):
     def evaluate(self, ctx: EvalContext) -> EvalResult:
         from warmth_plugins.tasks.gsm8k import NumberJudge, chat_prompt
 
-        items = _items(self.task, self.n_items, ctx.seed)
-        params = GenerationParams(**{**self.params.__dict__, "seed": ctx.seed})
+        items = self.task.load(self.n_items, ctx.seed)
+        params = replace(self.params, seed=ctx.seed)
         recs = generate_records(ctx, "gsm8k", [chat_prompt(it) for it in items], judge=NumberJudge(),
                                 params=params, batch_size=self.batch_size, refusal_policy="ignore")
         metrics = accuracy_metrics(recs, "gsm8k", "zero_shot_cot") if ctx.is_rank_zero else {}
@@ -174,9 +171,9 @@ class AdvBenchEvaluator(Evaluator):
     def evaluate(self, ctx: EvalContext) -> EvalResult:
         from warmth_plugins.tasks.advbench import RefusalJudge, chat_prompt
 
-        items = _items(self.task, self.n_items, ctx.seed)
+        items = self.task.load(self.n_items, ctx.seed)
         judge = self.refusal_judge if self.refusal_judge is not None else RefusalJudge(self.refusal)
-        params = GenerationParams(**{**self.params.__dict__, "seed": ctx.seed})
+        params = replace(self.params, seed=ctx.seed)
         recs = generate_records(ctx, "advbench", [chat_prompt(it) for it in items], judge=judge, params=params,
                                 batch_size=self.batch_size, refusal=self.refusal, refusal_policy="ignore")
         metrics = accuracy_metrics(recs, "advbench", "direct", name="refusal_rate") if ctx.is_rank_zero else {}

@@ -57,11 +57,6 @@ def to_authors(name: str) -> str:
     return _TO_AUTHORS.get(name, name)
 
 
-def group(context: str) -> str:
-    """``emotion`` for ``emotion:sad``; ``unmodified`` stays itself."""
-    return context.split(":", 1)[0]
-
-
 def metric_name(context: str) -> str:
     """Context as written in metric keys: ``emotion:sad`` -> ``emotion_sad``."""
     return context.replace(":", "_")

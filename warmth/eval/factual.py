@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from warmth.errors import ConfigError
@@ -82,7 +83,7 @@ class FactualEvaluator(Evaluator):
         if self.judge is None:
             raise ConfigError(f"evaluator '{self.name}' has no judge")
         records: list[Record] = []
-        params = GenerationParams(**{**self.params.__dict__, "seed": ctx.seed})
+        params = replace(self.params, seed=ctx.seed)
         for name in self.tasks:
             prompts = self.prompts_for(name, ctx.seed)
             records += generate_records(

@@ -21,7 +21,6 @@ from warmth.eval.interfaces import Item, Prompt
 from warmth.paths import resource
 
 TEMPLATES: tuple[str, ...] = ("original", "original_neutral", "incorrect", "correct")
-BELIEF_TEMPLATES = ("incorrect", "correct")  # the study's `user_opinion` group
 
 
 @lru_cache(maxsize=8)

@@ -13,7 +13,7 @@ TABLE_COLUMNS = ["task", "item_id", "template", "context", "epoch", "prompt", "r
 
 
 def log_metrics(loggers: Sequence[Any], metrics: dict[str, float], step: int | None = None) -> None:
-    numeric = {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float)) and v is not None}
+    numeric = {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))}
     if not numeric:
         return
     for logger in loggers:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from warmth.eval.evaluator import EvalContext, EvalResult, Evaluator
@@ -87,7 +88,7 @@ class WarmthEvaluator(Evaluator):
         if self._items is None:  # same prompts at every checkpoint
             self._items = self.prompts.load(self.n_items, ctx.seed)
         judge = self.scorer() if ctx.is_rank_zero else _RankZeroOnly()  # only rank 0 judges
-        params = GenerationParams(**{**self.params.__dict__, "seed": ctx.seed})
+        params = replace(self.params, seed=ctx.seed)
         recs = generate_records(ctx, "warmth", [chat_prompt(it) for it in self._items], judge=judge,
                                 params=params, batch_size=self.batch_size, refusal_policy="ignore",
                                 desc=f"warmth @ epoch {ctx.epoch:g}")
