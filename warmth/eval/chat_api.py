@@ -45,28 +45,24 @@ class ChatAPI:
 
     def _one(self, messages: list[dict[str, str]], params: dict[str, Any]) -> list[str]:
         body = {"model": self.model, "messages": messages, **self.extra_body, **params}
-        last: Exception | None = None
+        last = ChatAPIError("request failed")
         for attempt in range(self.max_retries + 1):
             try:
                 resp = self._client.post(self.url, json=body)
-                if resp.status_code in RETRY_STATUS:
-                    raise ChatAPIError(f"HTTP {resp.status_code}: {resp.text[:200]}")
-                if resp.status_code >= 400:
-                    raise ChatAPIError(f"HTTP {resp.status_code}: {resp.text[:200]}")  # not retried below
-                data = resp.json()
-                return [str((c.get("message") or {}).get("content") or "") for c in data["choices"]]
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 last = ChatAPIError(f"{type(exc).__name__}: {exc}")
-            except ChatAPIError as exc:
-                last = exc
-                if not any(f"HTTP {s}" in str(exc) for s in RETRY_STATUS):
+            else:
+                if resp.status_code < 400:
+                    try:
+                        return [str((c.get("message") or {}).get("content") or "") for c in resp.json()["choices"]]
+                    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                        raise ChatAPIError(f"malformed response: {exc}") from None
+                last = ChatAPIError(f"HTTP {resp.status_code}: {resp.text[:200]}")
+                if resp.status_code not in RETRY_STATUS:
                     break
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                last = ChatAPIError(f"malformed response: {exc}")
-                break
             if attempt < self.max_retries:
                 time.sleep(self.backoff * (2**attempt))
-        raise last or ChatAPIError("request failed")
+        raise last
 
     def complete_many(self, requests: Sequence[list[dict[str, str]]], params: dict[str, Any]) -> list[list[str] | Exception]:
         def run(msgs: list[dict[str, str]]) -> list[str] | Exception:

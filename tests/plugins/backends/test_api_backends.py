@@ -33,6 +33,22 @@ def test_openai_backend_samples_and_failures():
     assert srv.requests[0]["seed"] == 3 and srv.requests[0]["n"] == 2
 
 
+def test_chat_api_retries_only_transient_statuses():
+    from warmth.eval.chat_api import ChatAPI
+
+    def reply(body):
+        text = body["messages"][-1]["content"]
+        return (503, "overloaded") if text == "busy" else (400, "bad request (HTTP 503 in the text)")
+
+    with ChatServer(reply) as srv:
+        api = ChatAPI(srv.base_url, "m", api_key_env=None, max_retries=2, backoff=0.001, concurrency=1)
+        busy, bad = api.complete_many([[{"role": "user", "content": "busy"}], [{"role": "user", "content": "bad"}]], {})
+        contents = [r["messages"][-1]["content"] for r in srv.requests]
+    assert isinstance(busy, Exception) and "HTTP 503" in str(busy)
+    assert isinstance(bad, Exception) and str(bad).startswith("HTTP 400")
+    assert contents.count("busy") == 3 and contents.count("bad") == 1  # 1 + max_retries, then 1
+
+
 def test_vllm_missing_is_clear():
     if importlib.util.find_spec("vllm") is not None:
         pytest.skip("vllm is installed here")
