@@ -46,11 +46,8 @@ def checkpoint_meta(checkpoint: str | Path | None) -> dict[str, Any]:
     """The warmth metadata saved next to a checkpoint (epoch, style, model), or {}."""
     if not checkpoint:
         return {}
-    for name in ("warmth_checkpoint.json", "warmth_meta.json"):
-        path = Path(checkpoint) / name
-        if path.exists():
-            return json.loads(path.read_text())
-    return {}
+    path = Path(checkpoint) / "warmth_checkpoint.json"  # warmth.checkpointing.META_FILE (that module loads Lightning)
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 class HFBackend:
