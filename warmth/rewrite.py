@@ -9,13 +9,14 @@ makes no model calls and rewrites the same bytes.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 import hydra
-from hydra.utils import instantiate
+from hydra.utils import get_object, instantiate
 from omegaconf import DictConfig, OmegaConf
 
 import warmth.resolvers  # noqa: F401  (registers ${bundled:...} before Hydra composes)
@@ -32,10 +33,19 @@ from warmth.styledata.select import select
 log = logging.getLogger("warmth.rewrite")
 
 
+def _takes_name(target: str) -> bool:
+    try:
+        return "name" in inspect.signature(get_object(target)).parameters
+    except Exception:  # noqa: BLE001 - an unimportable target fails in instantiate, with its message
+        return False
+
+
 def _build(node: DictConfig, **kwargs: Any) -> Any:
-    """Instantiate a plugin node; its ``name`` key is a label, not an argument."""
+    """Instantiate a plugin node; its ``name`` key is a label, unless the target takes a ``name``
+    (``source=hf_datasets``: the dataset id)."""
     cfg = OmegaConf.to_container(node, resolve=True)
-    cfg.pop("name", None)
+    if not _takes_name(str(cfg.get("_target_", ""))):
+        cfg.pop("name", None)
     try:
         return instantiate(cfg, _convert_="partial", **kwargs)
     except Exception as exc:  # Hydra wraps the plugin's own error: show that one alone

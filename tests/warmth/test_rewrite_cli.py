@@ -114,6 +114,19 @@ def test_instruction_file_replaces_instruction_and_original_makes_no_calls(tmp_p
     assert len(list(read_jsonl(out / "conversations.jsonl"))) == 6
 
 
+def test_hf_datasets_source_gets_its_dataset_name(tmp_path):
+    """``source.name`` of hf_datasets is the dataset id, not a label to drop."""
+    pytest.importorskip("datasets", reason="the datasets package is not installed")
+    from warmth.paths import resource
+
+    data = resource("styles", "original", "conversations.jsonl")
+    out = rewrite(_cfg(tmp_path, "source=hf_datasets", "source.name=json", f"source.data_files={data}",
+                       "source.streaming=false", "style=original", "sample.size=6", f"out={tmp_path / 'H'}"))
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["source"]["loader"] == "hf_datasets" and man["source"]["name"] == "json"
+    assert len(list(read_jsonl(out / "conversations.jsonl"))) == 6
+
+
 def test_unreachable_base_url_stops_before_work(tmp_path):
     cfg = _cfg(tmp_path, "source=bundled", "sample.size=6", f"out={tmp_path / 'U'}",
                *_api("http://127.0.0.1:9/v1"))
