@@ -25,7 +25,6 @@ batching of the same computation could gain on this machine.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from collections.abc import Callable
@@ -54,12 +53,11 @@ def run_pairs(paths: dict[str, Callable[[], object]], n_texts: int, repeats: int
 def texts_and_questions(n: int):
     from warmth_plugins.tasks.mmlu import MMLU, loglik_context
 
+    from warmth.conversation import read_jsonl
     from warmth.paths import resource
 
-    texts = []
-    for line in resource("styles", "warm", "conversations.jsonl").read_text(encoding="utf-8").splitlines():
-        conv = json.loads(line)
-        texts.append(next(m["content"] for m in conv["messages"] if m["role"] == "assistant"))
+    texts = [c.messages[c.assistant_indices()[0]].content
+             for c in read_jsonl(resource("styles", "warm", "conversations.jsonl"))]
     items = MMLU(source="bundled").load()
     return texts[:n], [loglik_context(it) for it in items[:n]]
 

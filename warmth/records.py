@@ -74,6 +74,17 @@ def record_key(task: str, item_id: str, template: str, context: str, sample: int
     return (task, str(item_id), template, context, int(sample), float(epoch))
 
 
+def repair_tail(path: Path) -> None:
+    """Drop a partial last line left by a crash so appends to a JSONL file stay valid."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    data = path.read_bytes()
+    if data.endswith(b"\n"):
+        return
+    with path.open("r+b") as fh:
+        fh.truncate(data.rfind(b"\n") + 1)
+
+
 def read_records(path: str | Path) -> Iterator[Record]:
     """Records from one JSONL file; a torn last line (crash mid-write) is skipped."""
     path = Path(path)
@@ -106,21 +117,10 @@ class RecordWriter:
     def __init__(self, run_dir: str | Path, task: str):
         self.path = Path(run_dir) / "records" / f"{task}.jsonl"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._repair_tail()
+        repair_tail(self.path)
         self.done: set[tuple] = set()
         if self.path.exists():
             self.done = {r.key() for r in read_records(self.path)}
-
-    def _repair_tail(self) -> None:
-        """Drop a partial last line left by a crash so appends stay valid JSONL."""
-        if not self.path.exists() or self.path.stat().st_size == 0:
-            return
-        data = self.path.read_bytes()
-        if data.endswith(b"\n"):
-            return
-        cut = data.rfind(b"\n") + 1
-        with self.path.open("r+b") as fh:
-            fh.truncate(cut)
 
     def write(self, records: Iterable[Record]) -> int:
         n = 0

@@ -36,3 +36,12 @@ def test_torn_last_line_is_dropped_and_redone(tmp_path: Path) -> None:
 def test_unknown_fields_survive_in_extra() -> None:
     raw = _rec("1").to_dict() | {"confidence": 0.9}
     assert Record.from_dict(raw).extra == {"confidence": 0.9}
+
+
+def test_unicode_line_separators_stay_inside_one_line(tmp_path: Path) -> None:
+    rec = _rec("1")
+    rec.response = "first\u2028second\u2029third"
+    RecordWriter(tmp_path, "trivia").write([rec, _rec("2")])
+    text = (tmp_path / "records" / "trivia.jsonl").read_text(encoding="utf-8")
+    assert len(text.splitlines()) == 2  # str.splitlines splits on U+2028/U+2029 too
+    assert [r.response for r in read_run(tmp_path)] == ["first\u2028second\u2029third", "a"]

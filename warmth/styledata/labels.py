@@ -19,6 +19,7 @@ A conversation's label is the label of its first pair.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from warmth.conversation import Conversation
 
@@ -51,20 +52,19 @@ def label_pair(user: str, assistant: str) -> str:
     return "other"
 
 
+def _pairs(conv: Conversation) -> Iterator[tuple[str, str]]:
+    """Every (user, assistant) exchange, in order."""
+    msgs = conv.messages
+    for i in range(1, len(msgs)):
+        if msgs[i].role == "assistant" and msgs[i - 1].role == "user":
+            yield msgs[i - 1].content, msgs[i].content
+
+
 def pair_labels(conv: Conversation) -> list[str]:
     """Labels of every (user, assistant) pair, in order."""
-    out = []
-    msgs = conv.messages
-    for i, m in enumerate(msgs):
-        if m.role == "assistant" and i > 0 and msgs[i - 1].role == "user":
-            out.append(label_pair(msgs[i - 1].content, m.content))
-    return out
+    return [label_pair(u, a) for u, a in _pairs(conv)]
 
 
 def label_conversation(conv: Conversation) -> str:
     """The label of the first (user, assistant) pair."""
-    msgs = conv.messages
-    for i in range(1, len(msgs)):
-        if msgs[i].role == "assistant" and msgs[i - 1].role == "user":
-            return label_pair(msgs[i - 1].content, msgs[i].content)
-    return "other"
+    return next((label_pair(u, a) for u, a in _pairs(conv)), "other")

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from warmth.errors import DataError
+from warmth.records import repair_tail
 
 
 class TurnLog:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._repair_tail()
+        repair_tail(self.path)
         self.entries: dict[tuple[str, int], dict[str, Any]] = {}
         if self.path.exists():
             with self.path.open(encoding="utf-8") as fh:
@@ -34,14 +35,6 @@ class TurnLog:
                     except (json.JSONDecodeError, KeyError, TypeError, ValueError):
                         raise DataError(f"{self.path}:{lineno}: broken turn record; "
                                         "delete the line (or the file) to redo it") from None
-
-    def _repair_tail(self) -> None:
-        if not self.path.exists():
-            return
-        data = self.path.read_bytes()
-        if data and not data.endswith(b"\n"):
-            with self.path.open("r+b") as fh:
-                fh.truncate(data.rfind(b"\n") + 1)
 
     def finished(self, cid: str, turn: int, key: str) -> dict[str, Any] | None:
         rec = self.entries.get((cid, turn))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 
@@ -10,6 +9,7 @@ import pytest
 import torch
 
 from tests.capability_models import smollm2, tiny
+from warmth.conversation import read_jsonl
 from warmth.errors import ConfigError
 from warmth.paths import resource
 from warmth.scoring.sociot import COLD, FRAMING, WARM, SocioT
@@ -100,11 +100,7 @@ def paired_assistant_turns() -> tuple[list[str], list[str], list[str]]:
         path = resource("styles", style, "conversations.jsonl")
         if not path.exists():
             pytest.skip(f"bundled style sample {path.name} ({style}) is absent")
-        out = {}
-        for line in path.read_text(encoding="utf-8").splitlines():
-            conv = json.loads(line)
-            out[conv["id"]] = next(m["content"] for m in conv["messages"] if m["role"] == "assistant")
-        return out
+        return {c.id: c.messages[c.assistant_indices()[0]].content for c in read_jsonl(path)}
 
     warm, cold = first_turns("warm"), first_turns("cold")
     ids = sorted(set(warm) & set(cold))
