@@ -15,3 +15,11 @@ class ConfigError(WarmthError):
 
 class DataError(WarmthError):
     """Input data is malformed; the message names file, record and field."""
+
+
+def warmth_cause(exc: BaseException) -> WarmthError | None:
+    """The WarmthError an exception wraps (e.g. a plugin's, under Hydra's instantiation error), if any."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, WarmthError):
+        cause = cause.__cause__
+    return cause

@@ -21,7 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 
 import warmth.resolvers  # noqa: F401  (registers ${bundled:...} before Hydra composes)
 from warmth.cli import run
-from warmth.errors import ConfigError, DataError, WarmthError
+from warmth.errors import ConfigError, DataError, WarmthError, warmth_cause
 from warmth.paths import CONF_DIR, cache_dir
 from warmth.styledata import engine
 from warmth.styledata.cache import DiskCache
@@ -49,8 +49,7 @@ def _build(node: DictConfig, **kwargs: Any) -> Any:
     try:
         return instantiate(cfg, _convert_="partial", **kwargs)
     except Exception as exc:  # Hydra wraps the plugin's own error: show that one alone
-        cause = exc.__cause__
-        if not isinstance(cause, WarmthError):
+        if (cause := warmth_cause(exc)) is None:
             raise
     raise cause
 

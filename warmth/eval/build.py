@@ -7,26 +7,18 @@ from typing import Any
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
-from warmth.errors import ConfigError, WarmthError
+from warmth.errors import ConfigError, warmth_cause
 from warmth.eval.evaluator import Evaluator
 from warmth.paths import CONF_DIR
 
 SECTIONS = ("evaluators", "at_checkpoints")
 
 
-def _warmth_cause(exc: BaseException) -> WarmthError | None:
-    """The WarmthError that Hydra's instantiation error wraps, if any."""
-    cause = exc
-    while cause.__cause__ is not None and not isinstance(cause, WarmthError):
-        cause = cause.__cause__
-    return cause if isinstance(cause, WarmthError) else None
-
-
 def _instantiate(node: Any, what: str) -> Any:
     try:
         return instantiate(node, _convert_="all")
     except Exception as exc:  # noqa: BLE001 - name the config entry, keep WarmthErrors' text
-        if (cause := _warmth_cause(exc)) is not None:
+        if (cause := warmth_cause(exc)) is not None:
             raise type(cause)(str(cause)) from None
         raise ConfigError(f"cannot build {what}: {str(exc).splitlines()[0]}") from None
 
@@ -81,6 +73,6 @@ def build_backend(cfg: DictConfig, **live: Any) -> Any:
     try:
         return instantiate(node, _convert_="all", **kwargs)
     except Exception as exc:
-        if (cause := _warmth_cause(exc)) is not None:
+        if (cause := warmth_cause(exc)) is not None:
             raise cause from None
         raise
