@@ -1,7 +1,7 @@
 """Rewriter backend for any OpenAI-compatible ``/chat/completions`` endpoint.
 
 Works with OpenAI, vLLM, ``transformers serve``, llama.cpp's server and the like.
-Requests run on a thread pool bounded by ``concurrency``; 429, 5xx, timeouts and
+Requests run on a thread pool bounded by ``concurrency``; 408, 409, 429, 5xx, timeouts and
 dropped connections are retried with exponential backoff (``Retry-After`` is
 honoured). A missing key, a rejected key or an unreachable server stops the run
 with one line; other failures are counted per request and the run goes on.
@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 
 from warmth.errors import ConfigError
+from warmth.eval.chat_api import RETRY_STATUS  # the transient statuses, as for the API backend and judge
 from warmth.styledata.rewriter import Request, Result, RewriterUnavailable
 
-RETRY_STATUS = {429, 500, 502, 503, 504}
 FATAL_STATUS = {401: "API key rejected", 403: "access denied", 404: "endpoint or model not found"}
 
 
@@ -107,7 +107,7 @@ class OpenAIChatRewriter:
                 if resp.status_code not in RETRY_STATUS or attempt == self.max_retries:
                     return Result(req, error=f"{last}: {resp.text[:200]}", retried=attempt)
             time.sleep(self._delay(attempt, resp))
-        return Result(req, error=last, retried=self.max_retries)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     @staticmethod
     def _parse(req: Request, resp: httpx.Response, attempt: int) -> Result:
