@@ -18,7 +18,9 @@ from typing import Any
 import httpx
 
 from warmth.errors import ConfigError
-from warmth.eval.chat_api import RETRY_STATUS  # the transient statuses, as for the API backend and judge
+from warmth.eval.chat_api import (
+    RETRY_STATUS,  # the transient statuses, as for the API backend and judge
+)
 from warmth.styledata.rewriter import Request, Result, RewriterUnavailable
 
 FATAL_STATUS = {401: "API key rejected", 403: "access denied", 404: "endpoint or model not found"}
