@@ -13,17 +13,14 @@ def publish(report, cfg: DictConfig) -> None:
     """Log to a W&B run and write (online: also save) the W&B Report."""
     from warmth.loggers import wandb_mode
     from warmth.report.wandb_log import log_report
-    from warmth.report.wandb_report import push, report_spec, write_spec
+    from warmth.report.wandb_report import push, spec_for, write_spec
 
     w = cfg.wandb
     mode = wandb_mode(str(w.mode))
     if mode == "disabled":
         return
     run_dir = log_report(report, project=w.project, entity=w.entity, name=w.name, mode=mode)
-    spec = report_spec(w.project, w.entity, w.report.title, report.headline_lines, list(w.report.metrics),
-                       groupby=list(w.report.groupby), filters=str(w.report.filters or ""),
-                       media_keys=[f"figures/{f.name}" for f in report.figures], x=str(w.report.x))
-    path = write_spec(spec, report.out_dir)
+    path = write_spec(spec_for(report, w), report.out_dir)
     if mode == "online":
         try:
             print(f"W&B report: {push(path)}")

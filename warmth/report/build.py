@@ -133,7 +133,7 @@ def build_report(inputs: list[str], out_dir: str | Path, *, epoch: float = 2.0, 
     if not df.empty:
         comps_f = comparisons(df[~df["dataset"].isin(NON_FACTUAL)], epoch, notes)
         bench_rows = df[df["dataset"].isin(set(derive.BENCHMARK_TASKS))]
-        comps_b = comparisons(bench_rows, epoch, Notes()) if not bench_rows.empty else []
+        comps_b = comparisons(bench_rows, epoch, Notes())
     tables = [paired_table(c, notes) for c in comps_f]
     ours = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=NUMERIC_COLUMNS)
     for style, g in ours.groupby("condition"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from warmth.eval.metrics import wilson as eval_wilson
 from warmth.report.frame import scored
 from warmth.report.select import BASELINE_STYLES, is_baseline
 
@@ -14,13 +13,13 @@ BENCHMARK_TASKS = {"mmlu": "MMLU", "gsm8k": "GSM8K", "advbench": "AdvBench"}
 
 def _with_baseline_epoch0(df: pd.DataFrame) -> pd.DataFrame:
     """Copy an ``original`` run's rows to epoch 0 of every trained style of that model."""
-    base = df[is_baseline(df)]
-    trained = df[~is_baseline(df)]
+    mask = is_baseline(df)
+    base, trained = df[mask], df[~mask]
     parts = [trained]
-    for (model, style), _ in trained.groupby(["model", "style"]):
-        if not ((trained["model"] == model) & (trained["style"] == style) & (trained["epoch"] == 0)).any():
+    for (model, style), g in trained.groupby(["model", "style"]):
+        if not (g["epoch"] == 0).any():
             parts.append(base[base["model"] == model].assign(style=style, epoch=0.0))
-    return pd.concat(parts, ignore_index=True) if parts else df
+    return pd.concat(parts, ignore_index=True)
 
 
 def warmth_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -30,12 +29,14 @@ def warmth_table(df: pd.DataFrame) -> pd.DataFrame:
     w["score"] = w["score"].astype(float)
     w = _with_baseline_epoch0(w)
     g = w.groupby(["model", "style", "epoch"])["score"]
-    out = pd.DataFrame({"mean": g.mean(), "sem": g.sem(), "n": g.size()}).reset_index()
-    return out
+    return pd.DataFrame({"mean": g.mean(), "sem": g.sem(), "n": g.size()}).reset_index()
 
 
 def wilson(k: int, n: int) -> tuple[float, float]:
     """The evaluation's 95% Wilson interval, in percent."""
+    # Lazy: warmth.eval.metrics imports torch (~5 s), which a report without benchmark rows never needs.
+    from warmth.eval.metrics import wilson as eval_wilson
+
     lo, hi = eval_wilson(k, n)
     return 100 * lo, 100 * hi
 

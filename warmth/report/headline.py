@@ -18,10 +18,10 @@ def headline(conditions: pd.DataFrame) -> pd.DataFrame:
     rows = conditions[(conditions["test_type"] == "Normal") & (conditions["context"] == "unmodified")]
     out = []
     for (cond, ds), g in rows.groupby(["condition", "dataset"]):
+        change = float((-g["raw_diff"]).mean())
         out.append({"condition": cond, "dataset": ds, "task": TASK_LABELS.get(ds, ds),
                     "n_models": g["model"].nunique(), "models": ",".join(sorted(g["model"].unique())),
-                    "error_change_pp": float((-g["raw_diff"]).mean()),
-                    "error_change_pp_1dp": round(float((-g["raw_diff"]).mean()), 1)})
+                    "error_change_pp": change, "error_change_pp_1dp": round(change, 1)})
     df = pd.DataFrame(out, columns=["condition", "dataset", "task", "n_models", "models",
                                     "error_change_pp", "error_change_pp_1dp"])
     rank = {d: i for i, d in enumerate(ORDER)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from warmth.eval.contexts import from_authors, to_authors
+from warmth.eval.contexts import from_authors
 
 # Suffixes that name a condition rather than a model, longest first.
 _CONDITION_SUFFIXES = (
@@ -72,10 +72,6 @@ def split_model_name(raw: str) -> tuple[str, str | None]:
     return name, condition
 
 
-def base_model(raw: str) -> str:
-    return split_model_name(raw)[0]
-
-
 def task_name(raw: str) -> str:
     """The study's dataset name for a task (``triviaqa`` -> ``trivia``)."""
     t = str(raw).strip().lower()
@@ -93,11 +89,6 @@ def normalise_context(raw: object) -> str:
         group, _, name = text.partition(":")
         text = f"{group.strip()}:{name.strip().replace(' ', '_')}"
     return from_authors(text.replace(" ", "_"))
-
-
-def authors_context(context: str) -> str:
-    """The authors' ``amendment_type`` spelling (``emotion:angry`` -> ``emotion:anger``)."""
-    return to_authors(context)
 
 
 def context_group(context: str) -> str:

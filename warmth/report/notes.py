@@ -19,9 +19,6 @@ class Notes:
             self.items.append((section, message))
             log.warning("[%s] %s", section, message)
 
-    def for_section(self, section: str) -> list[str]:
-        return [m for s, m in self.items if s == section]
-
     def __len__(self) -> int:
         return len(self.items)
 

@@ -41,7 +41,7 @@ def _coef_table(f: Fit) -> dict:
             row["se_clustered"] = float(cl.bse.iloc[i])
             row["p_clustered"] = float(cl.pvalues.iloc[i])
         mx = f.mixed
-        if mx and "params" in mx and list(mx["names"]) == list(res.model.exog_names):
+        if mx and "params" in mx:
             row["coef_mixed"] = float(mx["params"][i])
             row["se_mixed"] = float(mx["sd"][i])
         out[name] = row

@@ -41,8 +41,8 @@ def _dedupe(rows: pd.DataFrame, what: str, notes: Notes) -> pd.DataFrame:
     return rows[~dup]
 
 
-def _baseline_for(df: pd.DataFrame, model: str, notes: Notes) -> pd.DataFrame:
-    rows = df[(df["model"] == model) & is_baseline(df)]
+def _baseline_for(rows: pd.DataFrame, model: str, notes: Notes) -> pd.DataFrame:
+    """One row per prompt from ``rows``, the baseline rows of ``model``."""
     if rows.empty:
         return rows
     # Prefer explicit "original" runs over training runs' epoch-0 evaluations, which are
@@ -61,11 +61,12 @@ def comparisons(df: pd.DataFrame, target_epoch: float, notes: Notes) -> list[Com
         return out
     base_mask = is_baseline(df)
     for model in sorted(df["model"].unique()):
-        base = _baseline_for(df, model, notes)
-        tuned_all = df[(df["model"] == model) & ~base_mask]
+        of_model = df["model"] == model
+        base = _baseline_for(df[of_model & base_mask], model, notes)
+        tuned_all = df[of_model & ~base_mask]
         styles = sorted(tuned_all["style"].unique())
         if base.empty or not styles:
-            have = sorted(df.loc[df["model"] == model, "style"].unique())
+            have = sorted(df.loc[of_model, "style"].unique())
             notes.warn("inputs", f"model {model!r} has only {have} (no "
                        f"{'original' if base.empty else 'fine-tuned'} records): left out of "
                        "paired tests and regressions")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from warmth.errors import DataError
-from warmth.report.names import normalise_context, split_model_name, task_name
+from warmth.report.names import is_sysprompt, normalise_context, split_model_name, task_name
 from warmth.report.notes import Notes
 
 SUMMARY_REQUIRED = {"Amendment_type", "Original Accuracy (%)", "Raw Diff (pp)", "Model", "Dataset",
@@ -45,10 +45,9 @@ def kind_of_csv(path: Path) -> str | None:
 
 
 def _condition_from_file(path: Path, cols: set[str]) -> str:
-    stem = path.stem.lower()
-    if "System Prompt Accuracy (%)" in cols or "sysprompt" in stem or "sys_prompt" in stem:
+    if "System Prompt Accuracy (%)" in cols or is_sysprompt(path.stem):
         return "warm_sysprompt"
-    if "cold" in stem:
+    if "cold" in path.stem.lower():
         return "cold"
     return "warm"
 

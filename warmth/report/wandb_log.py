@@ -14,13 +14,13 @@ import pandas as pd
 
 
 def log_report(report, project: str, entity: str | None = None, name: str = "report",
-               mode: str | None = None, tags: list[str] | None = None) -> Path:
+               mode: str | None = None) -> Path:
     """Returns the run's local directory."""
     import wandb
 
     mode = mode or os.environ.get("WANDB_MODE") or "offline"
     run = wandb.init(project=project, entity=entity, name=name, job_type="report", dir=str(report.out_dir),
-                     mode=mode, tags=tags or ["report"], config={"sources": report.sources},
+                     mode=mode, tags=["report"], config={"sources": report.sources},
                      reinit="create_new")
     try:
         run.log({f"figures/{f.name}": wandb.Image(str(f.png), caption=f.title) for f in report.figures})

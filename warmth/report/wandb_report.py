@@ -25,6 +25,13 @@ def report_spec(project: str, entity: str | None, title: str, headline: list[str
     }
 
 
+def spec_for(report, w) -> dict:
+    """The spec of a built report under the ``wandb`` node of ``conf/report.yaml``."""
+    return report_spec(w.project, w.entity, w.report.title, report.headline_lines, list(w.report.metrics),
+                       groupby=list(w.report.groupby), filters=str(w.report.filters or ""),
+                       media_keys=[f"figures/{f.name}" for f in report.figures], x=str(w.report.x))
+
+
 def to_report(spec: dict):
     """The ``wandb_workspaces`` Report for a spec (constructed locally, not saved)."""
     import wandb_workspaces.reports.v2 as wr

@@ -21,7 +21,7 @@ from omegaconf import OmegaConf
 
 from tests.wandb_server import REPO_ROOT, FakeRun, finish_client, start_client, wandb_server
 from warmth.report.build import build_report
-from warmth.report.wandb_report import report_spec, write_spec
+from warmth.report.wandb_report import report_spec, spec_for, write_spec
 
 from .conftest import build_synthetic_runs
 
@@ -31,9 +31,7 @@ PUSH = ("-m", "warmth.report.push")
 def _spec(report, out_dir: Path, **wandb) -> tuple[dict, Path]:
     """The spec ``publish`` writes for ``report`` with conf/report.yaml's ``wandb`` settings (and overrides)."""
     w = OmegaConf.merge(OmegaConf.load(REPO_ROOT / "conf" / "report.yaml").wandb, wandb)
-    spec = report_spec(w.project, w.entity, w.report.title, report.headline_lines, list(w.report.metrics),
-                       groupby=list(w.report.groupby), filters=str(w.report.filters or ""),
-                       media_keys=[f"figures/{f.name}" for f in report.figures], x=str(w.report.x))
+    spec = spec_for(report, w)
     out_dir.mkdir(parents=True, exist_ok=True)
     return spec, write_spec(spec, out_dir)
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from warmth.report.stats.ame import average_marginal_effect
 from warmth.report.stats.regression import fit
 from warmth.report.stats.specs import SPECS
 
@@ -38,8 +39,6 @@ def test_ame_interval_covers_planted_effect():
         df, truth = simulate(seed)
         f = fit(MODEL1, df, mixed=False)
         assert f.skipped is None
-        from warmth.report.stats.ame import average_marginal_effect
-
         a = average_marginal_effect(f.glm, f.data)
         covered += a.lower <= truth <= a.upper
     assert covered >= 90, covered

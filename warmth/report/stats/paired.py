@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import fdrcorrection
 
+from warmth.eval.contexts import to_authors
 from warmth.report.frame import scored
-from warmth.report.names import authors_context, is_sysprompt
+from warmth.report.names import is_sysprompt
 from warmth.report.notes import Notes
 from warmth.report.select import PAIR_KEY, Comparison
 from warmth.report.stats.mcnemar import paired_test
@@ -26,7 +27,7 @@ NUMERIC_COLUMNS = [
 
 def category_label(context: str, test_type: str) -> str:
     """The authors' ``Amendment_type`` text for a table row."""
-    ctx = authors_context(context)
+    ctx = to_authors(context)
     if test_type == "Sycophancy":
         return ctx
     return "unmodified\noriginal_combined" if ctx == "unmodified" else f"{ctx}\noriginal"

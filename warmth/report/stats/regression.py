@@ -17,7 +17,7 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from warmth.report.stats.ame import ame_from_design, average_marginal_effect, counterfactual_designs
+from warmth.report.stats.ame import ame_from_design, counterfactual_designs
 from warmth.report.stats.mixed import fit_random_intercept
 from warmth.report.stats.separation import drop_separated
 from warmth.report.stats.specs import Spec, formula, reference
@@ -101,13 +101,13 @@ def fit(spec: Spec, df: pd.DataFrame, mixed: bool = True) -> Fit:
         return out
     out.glm = res
     groups = pd.factorize(rows["dataset"].astype(str) + "::" + rows["item_id"].astype(str))[0]
-    if len(np.unique(groups)) > 1:
+    if groups.max() > 0:  # more than one question
         try:
             out.clustered = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
         except Exception as exc:  # noqa: BLE001
             out.left_out.append(f"clustered standard errors failed ({type(exc).__name__}: {exc})")
-    if mixed and len(np.unique(groups)) > 1:
-        out.mixed = fit_mixed(model, groups, np.asarray(res.params))
+        if mixed:
+            out.mixed = fit_mixed(model, groups, np.asarray(res.params))
     return out
 
 
@@ -119,8 +119,7 @@ def fit_mixed(model, groups: np.ndarray, start: np.ndarray) -> dict:
         return {"error": f"{type(exc).__name__}: {exc}"}
     if not (np.all(np.isfinite(mf.params)) and np.all(np.isfinite(np.diag(mf.cov)))):
         return {"error": "random-intercept fit did not converge to finite estimates"}
-    out = {"names": list(model.exog_names), "params": mf.params, "cov": mf.cov,
-           "sd": np.sqrt(np.diag(mf.cov)), "vc_sd": mf.sigma}
+    out = {"params": mf.params, "cov": mf.cov, "sd": np.sqrt(np.diag(mf.cov)), "vc_sd": mf.sigma}
     if not mf.converged:
         out["warning"] = "random-intercept fit stopped before full convergence"
     return out
@@ -138,16 +137,15 @@ def ames(fit_: Fit, level: float = 0.95) -> dict:
     if fit_.spec.moderator:
         for lvl in sorted(rows[fit_.spec.moderator].unique()):
             subsets[str(lvl)] = rows[rows[fit_.spec.moderator] == lvl]
+    fits = {"glm": (res.params, res.cov_params())}
+    if fit_.clustered is not None:
+        fits["clustered"] = (res.params, fit_.clustered.cov_params())
+    if fit_.mixed and "params" in fit_.mixed:  # fitted on the GLM's own design: same columns
+        fits["mixed"] = (fit_.mixed["params"], fit_.mixed["cov"])
     out = {}
     for name, sub in subsets.items():
-        entry = {"glm": average_marginal_effect(res, sub, level=level).as_dict()}
-        if fit_.clustered is not None:
-            entry["clustered"] = average_marginal_effect(
-                res, sub, cov=fit_.clustered.cov_params(), level=level).as_dict()
-        mx = fit_.mixed
-        if mx and "params" in mx:
-            x0, x1 = counterfactual_designs(res, sub)
-            if list(mx["names"]) == list(res.model.exog_names):
-                entry["mixed"] = ame_from_design(x0, x1, mx["params"], mx["cov"], level).as_dict()
-        out[name] = entry
+        x0, x1 = counterfactual_designs(res, sub)
+        out[name] = {kind: ame_from_design(x0, x1, np.asarray(params, dtype=float), np.asarray(cov, dtype=float),
+                                           level).as_dict()
+                     for kind, (params, cov) in fits.items()}
     return out
