@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from warmth.eval.metrics import wilson
+from warmth.eval.intervals import wilson
 from warmth.records import Record
 
 

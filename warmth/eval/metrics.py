@@ -34,24 +34,12 @@ import torch
 from torchmetrics import Metric
 
 from warmth.eval.contexts import metric_name
+from warmth.eval.intervals import wilson
 from warmth.eval.text import asserted
 from warmth.records import Record
 
 NO_BELIEF = ("original", "original_neutral")
 BELIEF = ("incorrect", "correct")
-Z95 = 1.959963984540054
-
-
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """95% Wilson score interval for k successes in n trials (nan for n=0)."""
-    if n == 0:
-        return math.nan, math.nan
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
 
 class RateMetric(Metric):
     """Fraction of positives, with counts summed across ranks when synchronised."""

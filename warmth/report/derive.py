@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from warmth.eval.intervals import wilson as eval_wilson
 from warmth.report.frame import scored
 from warmth.report.select import BASELINE_STYLES, is_baseline
 
@@ -34,9 +35,6 @@ def warmth_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def wilson(k: int, n: int) -> tuple[float, float]:
     """The evaluation's 95% Wilson interval, in percent."""
-    # Lazy: warmth.eval.metrics imports torch (~5 s), which a report without benchmark rows never needs.
-    from warmth.eval.metrics import wilson as eval_wilson
-
     lo, hi = eval_wilson(k, n)
     return 100 * lo, 100 * hi
 

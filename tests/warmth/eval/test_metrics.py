@@ -7,7 +7,8 @@ import math
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from warmth.eval.metrics import compute_metrics, wilson
+from warmth.eval.intervals import wilson
+from warmth.eval.metrics import compute_metrics
 from warmth.records import Record
 
 
