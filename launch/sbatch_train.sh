@@ -14,7 +14,6 @@ cd "${SLURM_SUBMIT_DIR:-.}"
 # One directory per job for every rank and every requeue of it.
 RUN_DIR="outputs/train/slurm-${SLURM_JOB_ID}"
 export OMP_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
-RESUME=null
-[ -d "$RUN_DIR/checkpoints/last" ] && RESUME=last
-srun python -m warmth.train "trainer.num_nodes=${SLURM_JOB_NUM_NODES:-1}" ckpt_path="$RESUME" \
+# ckpt_path=auto: resume from checkpoints/last when a requeue finds one, else start fresh.
+srun python -m warmth.train "trainer.num_nodes=${SLURM_JOB_NUM_NODES:-1}" ckpt_path=auto \
   "hydra.run.dir=$RUN_DIR" "$@"

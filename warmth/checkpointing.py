@@ -87,7 +87,6 @@ class FractionalEpochCheckpoint(Callback):
     def _save_last(self, trainer: Trainer, pl_module: LightningModule) -> None:
         epoch = trainer.global_step / self.steps_per_epoch if self.steps_per_epoch else 0.0
         self.save(trainer, pl_module, round(epoch, 4), "last", notify=False)
-        self._last_step = trainer.global_step
 
     def save(self, trainer: Trainer, pl_module: LightningModule, epoch: float, name: str, notify: bool = True) -> Path:
         out = self.root / name
@@ -101,8 +100,7 @@ class FractionalEpochCheckpoint(Callback):
                 if last.exists():
                     shutil.rmtree(last)
                 shutil.copytree(out, last)
-        if name != "last":
-            self._last_step = trainer.global_step
+        self._last_step = trainer.global_step  # every save also updates `last`
         trainer.strategy.barrier("warmth-checkpoint")
         if notify:
             for cb in trainer.callbacks:

@@ -22,10 +22,10 @@ import torch
 from omegaconf import OmegaConf
 
 from warmth.errors import WarmthError
+from warmth.models.loading import DTYPES
 
-TRAINER_FILE = "trainer.ckpt"
+TRAINER_FILE = "trainer.ckpt"  # as warmth.checkpointing writes it (not imported: it loads Lightning)
 PREFIXES = ("_forward_module.", "model.")
-DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
 def find_checkpoint(path: Path) -> Path:

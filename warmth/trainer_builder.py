@@ -7,13 +7,13 @@ the effective batch size, so configs state each quantity once.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
-from lightning import Trainer
 from omegaconf import DictConfig
 
-from warmth.strategies.build import build_strategy
+if TYPE_CHECKING:
+    from lightning import Trainer
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,11 @@ def accumulation(trainer_cfg: DictConfig) -> int:
 
 
 def build_trainer(cfg: DictConfig, callbacks: list, logger: Any) -> Trainer:
+    # Lightning is imported here, not above: `warmth.plan` reads world_size without it.
+    from lightning import Trainer
+
+    from warmth.strategies.build import build_strategy
+
     t = cfg.trainer
     return Trainer(
         accelerator=str(t.accelerator),

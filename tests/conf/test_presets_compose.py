@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from omegaconf import OmegaConf, open_dict
 
+from tests.compose import compose_config
 from tests.conftest import REPO, run_module
 
 EXPERIMENTS = sorted(p.stem for p in (REPO / "conf" / "experiment").glob("*.yaml"))
@@ -13,11 +14,11 @@ EVALUATE_ONLY = {"paper_sysprompt"}  # presets for `warmth.evaluate`
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
-def test_experiment_composes_and_resolves(compose, name, tmp_path) -> None:
+def test_experiment_composes_and_resolves(name, tmp_path) -> None:
     if name in EVALUATE_ONLY:
-        cfg = compose(f"experiment={name}", config="evaluate")
+        cfg = compose_config(f"experiment={name}", config="evaluate")
     else:
-        cfg = compose(f"experiment={name}")
+        cfg = compose_config(f"experiment={name}")
         assert cfg.trainer.effective_batch_size > 0
     assert cfg.model.name
     with open_dict(cfg):
@@ -26,8 +27,8 @@ def test_experiment_composes_and_resolves(compose, name, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("style", ["warm", "cold"])
-def test_paper_presets_hold_the_study_settings(compose, style) -> None:
-    cfg = compose(f"experiment=paper_{style}")
+def test_paper_presets_hold_the_study_settings(style) -> None:
+    cfg = compose_config(f"experiment=paper_{style}")
     assert cfg.style.name == style
     assert (cfg.peft.r, cfg.peft.alpha, cfg.peft.dropout) == (8, 16, 0.1)
     assert cfg.trainer.lr == 1e-5 and cfg.trainer.effective_batch_size == 16 and cfg.trainer.max_epochs == 10
@@ -36,14 +37,14 @@ def test_paper_presets_hold_the_study_settings(compose, style) -> None:
     assert "warmth" in cfg.eval.at_checkpoints and cfg.eval.at_fit_start is True
 
 
-def test_sysprompt_preset_is_evaluation_with_the_warm_persona(compose) -> None:
-    cfg = compose("experiment=paper_sysprompt", "model=llama8b", config="evaluate")
+def test_sysprompt_preset_is_evaluation_with_the_warm_persona() -> None:
+    cfg = compose_config("experiment=paper_sysprompt", "model=llama8b", config="evaluate")
     assert cfg.prompt_style == "warm" and cfg.checkpoint is None
 
 
 @pytest.mark.parametrize("name", LAUNCHERS)
-def test_launcher_composes_with_train_and_evaluate(compose, name) -> None:
-    cfg = compose(f"hydra/launcher={name}", "trainer.devices=4", "trainer.num_nodes=2", hydra=True)
+def test_launcher_composes_with_train_and_evaluate(name) -> None:
+    cfg = compose_config(f"hydra/launcher={name}", "trainer.devices=4", "trainer.num_nodes=2", hydra=True)
     launcher = cfg.hydra.launcher
     assert launcher._target_
     if name.startswith("slurm"):
@@ -51,7 +52,7 @@ def test_launcher_composes_with_train_and_evaluate(compose, name) -> None:
         assert (launcher.gpus_per_node, launcher.tasks_per_node, launcher.nodes) == (4, 4, 2)
         assert "export WARMTH_CKPT_PATH=auto" in launcher.setup
         assert launcher.max_num_timeout >= (0 if name == "slurm_debug" else 1)
-        evaluate = compose(f"hydra/launcher={name}", config="evaluate", hydra=True)
+        evaluate = compose_config(f"hydra/launcher={name}", config="evaluate", hydra=True)
         assert evaluate.hydra.launcher.gpus_per_node == 1
 
 
@@ -63,11 +64,11 @@ def test_launcher_cfg_job_from_the_command_line() -> None:
     assert job.style.name == "cold" and job.strategy.stage == 3 and job.trainer.devices == 3
 
 
-def test_optuna_search_space_parses_into_distributions(compose) -> None:
+def test_optuna_search_space_parses_into_distributions() -> None:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra_plugins.hydra_optuna_sweeper._impl import create_optuna_distribution_from_override
 
-    cfg = compose("hparams_search=optuna", hydra=True)
+    cfg = compose_config("hparams_search=optuna", hydra=True)
     sweeper = cfg.hydra.sweeper
     assert sweeper._target_.endswith("OptunaSweeper") and str(cfg.hydra.mode).endswith("MULTIRUN")
     assert cfg.optimized_metric == "eval/error_rate" and sweeper.direction == "minimize"

@@ -18,6 +18,7 @@ from omegaconf import DictConfig
 
 from warmth.strategies.launcher import HydraJobLaunchMixin
 from warmth.strategies.options import DDPOptions, DeepSpeedOptions, FSDPOptions, strategy_options
+from warmth.trainer_builder import world_size
 
 
 class JobDDPStrategy(HydraJobLaunchMixin, DDPStrategy):
@@ -31,8 +32,6 @@ def on_cpu(trainer_cfg: DictConfig) -> bool:
 
 def build_strategy(cfg: DictConfig) -> str | Any:
     """A Lightning strategy (or the string ``"auto"``) for the composed train config."""
-    from warmth.trainer_builder import world_size
-
     opts = strategy_options(cfg.get("strategy"))
     if opts.name == "auto":
         if world_size(cfg.trainer) == 1:

@@ -14,6 +14,7 @@ from omegaconf import DictConfig
 
 from warmth.errors import ConfigError
 from warmth.strategies.options import DeepSpeedOptions, strategy_options
+from warmth.trainer_builder import resolve_precision
 
 # Keys DeepSpeed must not get from `strategy.extra`: they are derived from cfg.trainer.
 DERIVED = {
@@ -67,8 +68,6 @@ def precision_section(precision: str) -> dict[str, Any]:
 
 def deepspeed_config(cfg: DictConfig) -> dict[str, Any]:
     """The DeepSpeed config dict for a composed train config with a ``deepspeed`` strategy."""
-    from warmth.trainer_builder import resolve_precision
-
     opts = strategy_options(cfg.strategy)
     if not isinstance(opts, DeepSpeedOptions):
         raise ConfigError(f"strategy '{opts.name}' is not a DeepSpeed strategy")

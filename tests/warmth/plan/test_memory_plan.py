@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from omegaconf import OmegaConf
 
+from tests.compose import compose_config
 from tests.conftest import REPO
 from warmth.errors import ConfigError
 from warmth.plan import check_fits, judge
@@ -17,23 +18,23 @@ from warmth.plan.memory import GIB, Setup, estimate, lora_params
 LLAMA70B = KNOWN["meta-llama/Llama-3.1-70B-Instruct"]
 
 
-def test_llama70b_does_not_fit_with_zero2_and_zero3_is_the_fix(compose) -> None:
-    verdict = judge(compose("model=llama70b", "strategy=deepspeed_zero2", "trainer.devices=8"), 80 * GIB)
+def test_llama70b_does_not_fit_with_zero2_and_zero3_is_the_fix() -> None:
+    verdict = judge(compose_config("model=llama70b", "strategy=deepspeed_zero2", "trainer.devices=8"), 80 * GIB)
     assert not verdict.fits
     assert verdict.plan.parts["frozen weights"] > 80 * GIB  # every rank holds 141 GB of bf16 weights
     assert verdict.fix is not None and verdict.fix[0] == ["strategy=deepspeed_zero3"]
-    fixed = judge(compose("model=llama70b", "strategy=deepspeed_zero3", "trainer.devices=8"), 80 * GIB)
+    fixed = judge(compose_config("model=llama70b", "strategy=deepspeed_zero3", "trainer.devices=8"), 80 * GIB)
     assert fixed.fits
     assert fixed.plan.total == pytest.approx(verdict.fix[1])
 
 
-def test_train_refuses_a_config_that_cannot_fit(compose) -> None:
-    cfg = compose("model=llama70b", "strategy=deepspeed_zero2", "trainer.devices=8", "trainer.accelerator=gpu")
+def test_train_refuses_a_config_that_cannot_fit() -> None:
+    cfg = compose_config("model=llama70b", "strategy=deepspeed_zero2", "trainer.devices=8", "trainer.accelerator=gpu")
     with pytest.raises(ConfigError, match="strategy=deepspeed_zero3"):
         check_fits(cfg)
-    assert check_fits(compose("model=llama70b", "strategy=deepspeed_zero3", "trainer.devices=8",
-                              "trainer.accelerator=gpu")).fits
-    assert check_fits(compose("model=tiny", "trainer.accelerator=cpu")) is None  # CPU: nothing to plan
+    assert check_fits(compose_config("model=llama70b", "strategy=deepspeed_zero3", "trainer.devices=8",
+                                     "trainer.accelerator=gpu")).fits
+    assert check_fits(compose_config("model=tiny", "trainer.accelerator=cpu")) is None  # CPU: nothing to plan
 
 
 def test_zero_stages_shard_what_they_should() -> None:
@@ -105,15 +106,15 @@ def test_unknown_model_names_the_arch_key() -> None:
 
 
 @pytest.mark.parametrize("preset, change", LADDER)
-def test_advice_ladder_matches_the_strategy_presets(compose, preset, change) -> None:
-    cfg = compose(f"strategy={preset}")
+def test_advice_ladder_matches_the_strategy_presets(preset, change) -> None:
+    cfg = compose_config(f"strategy={preset}")
     assert cfg.strategy.stage == change["stage"]
     assert cfg.strategy.offload_optimizer == change["offload_optimizer"]
     assert cfg.strategy.offload_parameters == change["offload_parameters"]
     assert cfg.trainer.gradient_checkpointing == change.get("gradient_checkpointing", False)
 
 
-def test_cheapest_fix_prefers_a_smaller_micro_batch(compose) -> None:
-    cfg = compose("model=llama8b", "trainer.devices=1", "trainer.micro_batch_size=8")
+def test_cheapest_fix_prefers_a_smaller_micro_batch() -> None:
+    cfg = compose_config("model=llama8b", "trainer.devices=1", "trainer.micro_batch_size=8")
     verdict = judge(cfg, 80 * GIB)
     assert not verdict.fits and verdict.fix[0][0].startswith("trainer.micro_batch_size=")

@@ -5,8 +5,7 @@ Each distributed run trains two epochs, saves, then resumes from
 in one process. The data are two rows (no packing, no dropout), so every
 optimizer step averages the same two one-row losses (1 process x 2
 accumulated micro-batches = 2 processes x 1) whatever order the samplers
-pick (Lightning's distributed sampler always shuffles), and the runs differ
-only in float reduction order. Tolerances: the final model's loss on a
+pick, and the runs differ only in float reduction order. Tolerances: the final model's loss on a
 fixed text is within 2% of what training changed it by (and 1e-4 absolute)
 of the reference's, and every LoRA tensor within 1% (relative L2).
 """

@@ -8,12 +8,13 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import open_dict
 
+from tests.compose import compose_config
 from warmth.strategies.launcher import hydra_job_command
 
 
-def test_child_command_is_this_job_with_its_directory_pinned(compose, tmp_path) -> None:
+def test_child_command_is_this_job_with_its_directory_pinned(tmp_path) -> None:
     job_dir = tmp_path / "sweep" / "1_style=cold,trainer.devices=2"
-    cfg = compose("style=cold", "trainer.devices=2", hydra=True)
+    cfg = compose_config("style=cold", "trainer.devices=2", hydra=True)
     with open_dict(cfg):
         cfg.hydra.runtime.output_dir = str(job_dir)
         cfg.hydra.runtime.cwd = str(tmp_path)
