@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from warmth.paths import atomic_write
 
 
 def _plain(value: Any) -> Any:
@@ -25,10 +26,7 @@ def update_metrics(run_dir: str | Path, metrics: Mapping[str, Any]) -> dict[str,
     if path.exists():
         current = json.loads(path.read_text())
     current.update({str(k): _plain(v) for k, v in metrics.items()})
-    tmp = path.with_suffix(".json.tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(json.dumps(current, indent=2, sort_keys=True))
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(current, indent=2, sort_keys=True).encode("utf-8"))
     return current
 
 

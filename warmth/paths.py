@@ -24,3 +24,16 @@ def cache_dir(*parts: str) -> Path:
 def resource(*parts: str) -> Path:
     """A file or folder shipped inside the package (bundled samples)."""
     return RESOURCES.joinpath(*parts)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` via a temporary file and a rename: a crash leaves the old file or the new one."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

@@ -7,9 +7,9 @@ half-written entry and concurrent runs can share the cache.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from warmth.paths import atomic_write
 
 
 class DiskCache:
@@ -28,9 +28,5 @@ class DiskCache:
             return None
 
     def put(self, key: str, text: str, meta: dict | None = None) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"text": text, **(meta or {})}, fh, ensure_ascii=False)
-        os.replace(tmp, path)
+        record = {"text": text, **(meta or {})}
+        atomic_write(self._path(key), json.dumps(record, ensure_ascii=False).encode("utf-8"))

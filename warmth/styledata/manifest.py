@@ -10,39 +10,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from warmth.conversation import Conversation
+from warmth.paths import atomic_write
 
 FORMAT = "warmth.style_dataset/1"
 CONVERSATIONS = "conversations.jsonl"
 MANIFEST = "manifest.json"
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def write_conversations(out_dir: Path, convs: Iterable[Conversation]) -> str:
     """Write the JSONL atomically; returns its sha256."""
     data = "".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in convs).encode("utf-8")
-    _atomic_write(out_dir / CONVERSATIONS, data)
+    atomic_write(out_dir / CONVERSATIONS, data)
     return hashlib.sha256(data).hexdigest()
 
 
 def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> Path:
     path = out_dir / MANIFEST
-    _atomic_write(path, (json.dumps({"format": FORMAT, **manifest}, indent=2, ensure_ascii=False,
+    atomic_write(path, (json.dumps({"format": FORMAT, **manifest}, indent=2, ensure_ascii=False,
                                     default=str) + "\n").encode("utf-8"))
     return path
 
