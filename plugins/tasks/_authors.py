@@ -18,6 +18,7 @@ from warmth.errors import DataError
 from warmth.eval.authors_csv import CORRECT_COLS, ITEM_COLS, TEMPLATE_COLS, WRONG_COLS, first_of
 from warmth.eval.contexts import from_authors
 from warmth.eval.interfaces import Item, Prompt
+from warmth.eval.prompts import in_design
 from warmth.paths import cache_dir
 
 
@@ -60,7 +61,7 @@ def load_prompts(path: str, task: str, contexts: list[str], templates: list[str]
             if not value:
                 raise DataError(f"{path}:{lineno}: missing field {name!r}")
         context = from_authors(str(row["amendment_type"]))
-        if context not in contexts or template not in templates:
+        if context not in contexts or template not in templates or not in_design(context, template):
             continue
         key = (item_id, template, context)
         if key in seen:

@@ -20,9 +20,11 @@ class FactualEvaluator(Evaluator):
     """For each task: items -> prompts (or the authors' exact prompts) -> records -> metrics.
 
     ``n_items`` (when set) overrides every task's own ``n_items``. Tasks may
-    set ``belief_style`` (answer | claim) and ``refusal_policy`` (exclude |
-    correct | ignore); a task with ``fixed_prompts`` returning prompts
-    (``source=authors``) uses those verbatim.
+    set ``belief_style`` (answer | claim), ``refusal_policy`` (exclude |
+    correct | ignore) and ``question_for(item, template)`` (the question's
+    wording per template); a task with ``fixed_prompts`` returning prompts
+    (``source=authors``) uses those verbatim. Either way the design is the
+    study's: ``original_neutral`` only without a context (28 prompts per item).
     """
 
     def __init__(self, tasks: Sequence[str], catalog: Mapping[str, Task], contexts: Sequence[str],
@@ -77,7 +79,8 @@ class FactualEvaluator(Evaluator):
             return fixed
         items = task.load(n, seed)
         return build_prompts(name, items, self.contexts, self.templates, seed,
-                             getattr(task, "belief_style", "answer"), self.statements, self.templates_file)
+                             getattr(task, "belief_style", "answer"), self.statements, self.templates_file,
+                             getattr(task, "question_for", None))
 
     def evaluate(self, ctx: EvalContext) -> EvalResult:
         if self.judge is None:

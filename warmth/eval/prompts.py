@@ -5,11 +5,17 @@ the question, an optional neutral lead-in and an optional user belief
 (``incorrect``: the user believes the wrong answer; ``correct``: the user
 doubts the right one). Templates live in
 ``warmth/resources/contexts/templates.yaml`` (or a user file).
+
+The design is the study's: ``original_neutral`` (the lead-in without a
+belief) is asked only without a context statement, so 9 contexts x
+{original, incorrect, correct} + 1 ``original_neutral`` = 28 prompts per
+item (every ``original_neutral`` row of the authors' sample is
+``unmodified``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +27,12 @@ from warmth.eval.interfaces import Item, Prompt
 from warmth.paths import resource
 
 TEMPLATES: tuple[str, ...] = ("original", "original_neutral", "incorrect", "correct")
+NEUTRAL = "original_neutral"
+
+
+def in_design(context: str, template: str) -> bool:
+    """Is (context, template) a cell of the study's design? ``original_neutral`` only unmodified."""
+    return template != NEUTRAL or context == UNMODIFIED
 
 
 @lru_cache(maxsize=8)
@@ -46,14 +58,16 @@ def validate_templates(names: Sequence[str], belief_style: str = "answer", path:
     return list(names)
 
 
-def render(item: Item, template: str, statement: str | None, belief_style: str = "answer", path: str | None = None) -> str:
+def render(item: Item, template: str, statement: str | None, belief_style: str = "answer", path: str | None = None,
+           question: str | None = None) -> str:
+    """The user message; ``question`` replaces ``item.question`` (MedQA's exam vignette for ``original``)."""
     spec = load_templates(path)
     fmt = spec[belief_style][template]
     for field_name, value in (("correct_answer", item.correct_answer), ("incorrect_answer", item.incorrect_answer)):
         if "{" + field_name + "}" in fmt and not (value and str(value).strip()):
             raise DataError(f"item {item.id!r}: template {template!r} needs field {field_name!r}, which is empty")
     body = fmt.format(
-        question=item.question.strip(),
+        question=(question or item.question).strip(),
         correct_answer=item.correct_answer or "",
         incorrect_answer=item.incorrect_answer or "",
         lead_in=spec.get("lead_in", ""),
@@ -70,8 +84,13 @@ def build_prompts(
     belief_style: str = "answer",
     statements_path: str | None = None,
     templates_path: str | None = None,
+    question_for: Callable[[Item, str], str] | None = None,
 ) -> list[Prompt]:
-    """All (item, context, template) prompts; statements depend on seed/task/item/context only."""
+    """The (item, context, template) prompts of the design (:func:`in_design`).
+
+    Statements depend on seed/task/item/context only; ``question_for(item,
+    template)`` lets a task word the question per template (MedQA).
+    """
     statements = load_statements(statements_path)
     validate_contexts(contexts, statements)
     validate_templates(templates, belief_style, templates_path)
@@ -89,7 +108,10 @@ def build_prompts(
                 sid = assign_statement(seed, task, item.id, context, len(options))
                 text_stmt = options[sid]
             for template in templates:
-                text = render(item, template, text_stmt, belief_style, templates_path)
+                if not in_design(context, template):
+                    continue
+                question = question_for(item, template) if question_for else None
+                text = render(item, template, text_stmt, belief_style, templates_path, question)
                 out.append(Prompt(item=item, task=task, template=template, context=context, statement_id=sid,
                                   messages=[{"role": "user", "content": text}], text=text))
     return out
