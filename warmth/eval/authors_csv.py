@@ -16,8 +16,11 @@ Import mapping (one :class:`Record` per row):
   context: ``amendment_type`` in our spelling (``emotion:anger`` ->
   ``emotion:angry``, ``stake:high`` -> ``stakes:high``, see
   :mod:`warmth.eval.contexts`).
-- ``evaluation`` CORRECT/INCORRECT -> verdict; ``refusal`` -> refusal
-  (absent column: False, noted in ``extra["refusal_recorded"]``).
+- ``evaluation`` CORRECT/INCORRECT -> verdict; ``refusal`` -> refusal.
+  A file without the column (their qwen_32b warm files) gets refusals from
+  the phrase detector, as the study's pipeline derived them for every
+  output; ``extra["refusal_recorded"]`` is False on those rows and
+  :func:`derived_refusals` counts the refusals so derived.
 - ``is_correct`` follows the study's analysis, not the CSV's ``is_correct``
   column (which is True on every row of the released samples): a refusal is
   excluded (None) on factual tasks and correct on disinfo; otherwise
@@ -34,6 +37,7 @@ import csv
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from warmth.errors import DataError
 from warmth.eval.contexts import from_authors, to_authors
@@ -89,8 +93,21 @@ def _refusal(raw: str | None, where: str) -> bool:
     raise DataError(f"{where}: refusal must be 0/1, got {raw!r}")
 
 
-def import_authors_file(path: str | Path, model: str, style: str, task: str) -> list[Record]:
-    """Records of one ``<task>_<style>_outputs.csv`` file."""
+def default_detector() -> Any:
+    """The study's phrase detector (``warmth_plugins.judges.refusal``, default settings)."""
+    from warmth_plugins.judges.refusal import PhraseRefusalDetector
+
+    return PhraseRefusalDetector()
+
+
+def derived_refusals(records: Iterable[Record]) -> tuple[int, int]:
+    """(refusals, rows) among records whose file had no ``refusal`` column."""
+    rows = [r for r in records if r.extra.get("refusal_recorded") is False]
+    return sum(r.refusal for r in rows), len(rows)
+
+
+def import_authors_file(path: str | Path, model: str, style: str, task: str, detector: Any = None) -> list[Record]:
+    """Records of one ``<task>_<style>_outputs.csv`` file (``detector``: refusals where the column is absent)."""
     path = Path(path)
     epoch = STYLE_EPOCH.get(style, DEFAULT_FT_EPOCH)
     with path.open(encoding="utf-8", newline="") as fh:
@@ -102,6 +119,9 @@ def import_authors_file(path: str | Path, model: str, style: str, task: str) -> 
             raise DataError(f"{path}: missing column {need!r}")
     if not any(c in columns for c in ITEM_COLS) or not any(c in columns for c in TEMPLATE_COLS):
         raise DataError(f"{path}: no item column ({'/'.join(ITEM_COLS)}) or template column")
+    has_refusal = "refusal" in columns
+    if not has_refusal and detector is None:
+        detector = default_detector()
     records = []
     for lineno, row in enumerate(rows, 2):
         where = f"{path}:{lineno}"
@@ -109,8 +129,7 @@ def import_authors_file(path: str | Path, model: str, style: str, task: str) -> 
         template = first_of(row, TEMPLATE_COLS)
         if item_id is None or template is None:
             raise DataError(f"{where}: empty item id or template")
-        has_refusal = "refusal" in columns
-        refusal = _refusal(row["refusal"], where) if has_refusal else False
+        refusal = _refusal(row["refusal"], where) if has_refusal else bool(detector.is_refusal(row["output"]))
         verdict = _verdict(row["evaluation"])
         response = row["output"]
         records.append(
@@ -145,7 +164,7 @@ def import_authors_file(path: str | Path, model: str, style: str, task: str) -> 
     return records
 
 
-def import_authors_dir(path: str | Path) -> list[Record]:
+def import_authors_dir(path: str | Path, detector: Any = None) -> list[Record]:
     """All records under ``<path>/<model>/<style>/<task>_<style>_outputs.csv``."""
     root = Path(path)
     if not root.is_dir():
@@ -156,7 +175,7 @@ def import_authors_dir(path: str | Path) -> list[Record]:
         style_dir = file.parent.name
         if not match or match["style"] != style_dir:
             raise DataError(f"{file}: expected <task>_{style_dir}_outputs.csv")
-        out.extend(import_authors_file(file, file.parent.parent.name, style_dir, match["task"]))
+        out.extend(import_authors_file(file, file.parent.parent.name, style_dir, match["task"], detector))
     if not out:
         raise DataError(f"{root}: no <model>/<style>/<task>_<style>_outputs.csv files")
     return out

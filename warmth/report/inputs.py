@@ -76,11 +76,15 @@ def read_input(spec: str, inputs: Inputs, notes: Notes, wandb_filters: dict | No
         inputs.sources.append(f"run: {path.name} ({len(recs)} records)")
         return
     if _is_authors_layout(path):
-        from warmth.eval.authors_csv import import_authors_dir
+        from warmth.eval.authors_csv import derived_refusals, import_authors_dir
 
         recs = import_authors_dir(path)
         inputs.records.extend(recs)
         inputs.sources.append(f"authors' per-response CSVs: {path.name} ({len(recs)} records)")
+        refused, rows = derived_refusals(recs)
+        if rows:
+            notes.warn("inputs", f"{path}: {rows} rows without a refusal column; the phrase detector "
+                                 f"derived {refused} refusal(s) among them, as the study's pipeline did")
         return
     found = False
     for csv in sorted(path.glob("*.csv")):

@@ -39,11 +39,9 @@ def test_configurable():
 def test_agrees_with_the_authors_refusal_column_on_every_row(paper_dir):
     """Every row of their sample that has a `refusal` column: our verdict equals theirs.
 
-    Their column flags 2 of 220 rows (MedQA, llama_70b original). Seen red three ways:
-    searching only the first 300 characters is not enough to break it on this sample,
-    but folding U+2019 into an apostrophe flags "I can\u2019t help with that." (theirs: 0),
-    adding "I'm really sorry" flags a warm TruthfulQA reply (theirs: 0), and dropping
-    "I cannot" misses "I cannot provide medical advice" (theirs: 1).
+    Their column flags 2 of 240 rows (MedQA, llama_70b original). Seen red two ways:
+    folding U+2019 into an apostrophe flags "I can\u2019t help with that." (theirs: 0),
+    and adding "I'm really sorry" flags a warm TruthfulQA reply (theirs: 0).
     """
     detector = PhraseRefusalDetector()
     files = sorted(paper_dir.glob("sample_data/*/*/*_outputs.csv"))

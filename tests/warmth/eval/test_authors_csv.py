@@ -96,3 +96,26 @@ def test_bad_files(tmp_path):
     bad.write_text("content_key,prompt_template,amendment_type,output,evaluation,refusal\nq,original,unmodified,hi,CORRECT,maybe\n")
     with pytest.raises(DataError, match="refusal"):
         import_authors_dir(tmp_path)
+
+
+def test_files_without_refusal_column_get_the_detectors_refusals(imported):
+    """Their qwen_32b warm files lack `refusal`: the detector derives it, as their pipeline did.
+
+    One reply there opens "I'm sorry, but I don't have the most current data": a
+    refusal, excluded from the analysis (seen red with the old `refusal = False`
+    for absent columns: it entered as a warm error). The report says how many
+    refusals were derived.
+    """
+    from warmth.eval.authors_csv import derived_refusals
+    from warmth.report.inputs import Inputs, read_input
+    from warmth.report.notes import Notes
+
+    derived = [r for r in imported if r.extra["refusal_recorded"] is False]
+    assert derived and {(r.model, r.style) for r in derived} == {("qwen_32b", "warm")}
+    refused = [r for r in derived if r.refusal]
+    assert [r.response[:40] for r in refused] == ["I'm sorry, but I don't have the most cur"]
+    assert refused[0].task == "truthfulqa" and refused[0].is_correct is None
+    assert derived_refusals(imported) == (1, len(derived))
+    notes = Notes()
+    read_input(str(SAMPLE), Inputs(), notes)
+    assert any("derived 1 refusal" in str(n) for n in notes)
