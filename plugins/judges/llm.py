@@ -6,6 +6,11 @@ exactly one of CORRECT / INCORRECT (after trimming), or a failed request,
 is unscored with the reason -- never incorrect. Replies are cached on disk
 (``<cache>/judge/<model>.jsonl``) keyed by a hash of model, instruction and
 request, so re-judging costs nothing.
+
+:meth:`LLMJudge.check` asks the endpoint once, cheaply (``GET <base_url>/models``),
+before any model loads: a connection that fails, or a key the server
+rejects, stops the run with one line naming the overrides, instead of a
+whole evaluation of unscored rows.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import httpx
+
+from warmth.errors import ConfigError
 from warmth.eval.chat_api import ChatAPI
 from warmth.eval.interfaces import Prompt, Verdict
 from warmth.paths import cache_dir
@@ -40,9 +48,12 @@ class LLMJudge:
 
     def __init__(self, base_url: str, model: str, api_key_env: str | None = "OPENAI_API_KEY",
                  instruction: str | None = None, timeout: float = 60.0, max_retries: int = 3,
-                 concurrency: int = 8, max_tokens: int = 5, cache: bool = True, cache_path: str | None = None):
+                 concurrency: int = 8, max_tokens: int = 5, cache: bool = True, cache_path: str | None = None,
+                 temperature: float = 0.0, check_at_start: bool = True, check_timeout: float = 10.0):
         self.api = ChatAPI(base_url, model, api_key_env, timeout, max_retries, concurrency)
-        self.model = model
+        self.base_url, self.model, self.api_key_env = base_url.rstrip("/"), model, api_key_env
+        self.temperature = float(temperature)
+        self.check_at_start, self.check_timeout = bool(check_at_start), float(check_timeout)
         self.instruction = instruction or INSTRUCTION
         self.max_tokens = max_tokens
         self.name = f"llm:{model}"
@@ -58,6 +69,21 @@ class LLMJudge:
                 except (json.JSONDecodeError, KeyError):
                     continue  # a torn line from an interrupted run
 
+    def check(self) -> None:
+        """Raise :class:`ConfigError` (one line) when the endpoint cannot be reached or rejects the key."""
+        if not self.check_at_start:
+            return
+        fix = ("set judge.base_url=<OpenAI-compatible /v1 URL> judge.model=<name> (e.g. `transformers serve` or vLLM) "
+               f"and the key in ${self.api_key_env or 'OPENAI_API_KEY'}, or judge=match for a smoke run "
+               "(string matching, not the study's error rate)")
+        try:
+            resp = httpx.get(self.base_url + "/models", headers=self.api.headers, timeout=self.check_timeout)
+        except httpx.HTTPError as exc:
+            raise ConfigError(f"LLM judge {self.model} at {self.base_url} is not reachable "
+                              f"({type(exc).__name__}); {fix}") from None
+        if resp.status_code in (401, 403):
+            raise ConfigError(f"LLM judge at {self.base_url} rejected the key (HTTP {resp.status_code}); {fix}")
+
     def _request(self, prompt: Prompt, response: str) -> list[dict[str, str]]:
         user = (f"Question: {prompt.text}\n\nReference answer: {prompt.item.correct_answer}\n\n"
                 f"Reply to grade:\n{response}\n\nAnswer CORRECT or INCORRECT.")
@@ -72,7 +98,7 @@ class LLMJudge:
         missing = [i for i, k in enumerate(keys) if k not in self._cache]
         failures: dict[int, str] = {}
         if missing:
-            got = self.api.complete_many([requests[i] for i in missing], {"temperature": 0, "max_tokens": self.max_tokens})
+            got = self.api.complete_many([requests[i] for i in missing], {"temperature": self.temperature, "max_tokens": self.max_tokens})
             new = []
             for i, out in zip(missing, got):
                 if isinstance(out, Exception):

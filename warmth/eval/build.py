@@ -24,7 +24,12 @@ def _instantiate(node: Any, what: str) -> Any:
 
 
 def build_judge(cfg: DictConfig) -> Any:
-    """The top-level ``judge`` group when composed, else ``conf/judge/<eval.judge>.yaml``."""
+    """The top-level ``judge`` group when composed, else ``conf/judge/<eval.judge>.yaml``.
+
+    A judge with a ``check()`` (the LLM judge) is checked here, at start: an
+    unreachable endpoint stops the run before any model loads, and never
+    falls back to another judge.
+    """
     node = cfg.get("judge")
     if node is None or not isinstance(node, DictConfig):
         name = str(OmegaConf.select(cfg, "eval.judge", default="match") or "match")
@@ -33,7 +38,10 @@ def build_judge(cfg: DictConfig) -> Any:
             known = sorted(p.stem for p in (CONF_DIR / "judge").glob("*.yaml"))
             raise ConfigError(f"unknown judge {name!r} (eval.judge); known: {known}")
         node = OmegaConf.load(path)
-    return _instantiate(node, "judge")
+    judge = _instantiate(node, "judge")
+    if callable(getattr(judge, "check", None)):
+        judge.check()
+    return judge
 
 
 def build_evaluators(cfg: DictConfig, section: str = "evaluators") -> list[Evaluator]:

@@ -94,13 +94,22 @@ class FactualEvaluator(Evaluator):
                 refusal=self.refusal, refusal_policy=getattr(self.catalog[name], "refusal_policy", "exclude"),
                 records_subdir=self.records_subdir, desc=f"{self.name}:{name} (epoch {ctx.epoch:g})",
             )
-        metrics = compute_metrics(records, self.metric_prefix) if ctx.is_rank_zero else {}
+        metrics: dict = compute_metrics(records, self.metric_prefix) if ctx.is_rank_zero else {}
+        if ctx.is_rank_zero:
+            # Which judge produced these error rates (string matching is not the study's judge):
+            # a label in metrics.json and the loggers' config, never a scalar.
+            metrics[f"{self.metric_prefix}/judge"] = judge_name(self.judge)
         return EvalResult(self.name, metrics, records)
+
+
+def judge_name(judge: Any) -> str:
+    return str(getattr(judge, "name", type(judge).__name__))
 
 
 def describe(ev: Any) -> str:
     """One line for logs: what an evaluator will run."""
     if isinstance(ev, FactualEvaluator):
         return (f"{ev.name}: tasks={ev.tasks} contexts={len(ev.contexts)} templates={ev.templates} "
-                f"n_items={ev.n_items if ev.n_items is not None else 'per task'} max_new_tokens={ev.params.max_new_tokens}")
+                f"n_items={ev.n_items if ev.n_items is not None else 'per task'} max_new_tokens={ev.params.max_new_tokens} "
+                f"judge={judge_name(ev.judge)}")
     return ev.name

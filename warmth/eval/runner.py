@@ -169,7 +169,7 @@ def run_evaluators(
     write_metrics: bool = True,
 ) -> dict[str, float]:
     """Run each evaluator; rank 0 merges metrics into metrics.json and logs them."""
-    from warmth.eval.sinks import log_metrics, log_records_table
+    from warmth.eval.sinks import log_labels, log_metrics, log_records_table
 
     metrics: dict[str, float] = {}
     results: list[EvalResult] = []
@@ -181,6 +181,7 @@ def run_evaluators(
         if write_metrics and metrics:
             update_metrics(ctx.run_dir, metrics)
         log_metrics(loggers, metrics, step)
+        log_labels(loggers, metrics)
         for res in results:
             log_records_table(loggers, f"{res.name}/records", res.records, seed=ctx.seed)
     return metrics

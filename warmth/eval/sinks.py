@@ -9,7 +9,7 @@ from typing import Any
 from warmth.records import Record
 
 TABLE_COLUMNS = ["task", "item_id", "template", "context", "epoch", "prompt", "response",
-                 "verdict", "refusal", "is_correct", "length"]
+                 "verdict", "judge", "refusal", "is_correct", "length"]
 
 
 def log_metrics(loggers: Sequence[Any], metrics: dict[str, float], step: int | None = None) -> None:
@@ -18,6 +18,16 @@ def log_metrics(loggers: Sequence[Any], metrics: dict[str, float], step: int | N
         return
     for logger in loggers:
         logger.log_metrics(numeric, step=step)
+
+
+def log_labels(loggers: Sequence[Any], metrics: dict[str, Any]) -> None:
+    """String entries of ``metrics`` (e.g. ``eval/judge``) go to each logger's config."""
+    labels = {k: v for k, v in metrics.items() if isinstance(v, str)}
+    if not labels:
+        return
+    for logger in loggers:
+        if hasattr(logger, "log_hyperparams"):
+            logger.log_hyperparams(labels)
 
 
 def _is_wandb(logger: Any) -> bool:

@@ -73,14 +73,15 @@ def read_input(spec: str, inputs: Inputs, notes: Notes, wandb_filters: dict | No
         if not recs:
             notes.warn("inputs", f"{path}: run directory holds no records; left out")
         inputs.records.extend(recs)
-        inputs.sources.append(f"run: {path.name} ({len(recs)} records)")
+        judges = ", ".join(sorted({r.judge for r in recs})) or "none"
+        inputs.sources.append(f"run: {path.name} ({len(recs)} records; judge: {judges})")
         return
     if _is_authors_layout(path):
         from warmth.eval.authors_csv import derived_refusals, import_authors_dir
 
         recs = import_authors_dir(path)
         inputs.records.extend(recs)
-        inputs.sources.append(f"authors' per-response CSVs: {path.name} ({len(recs)} records)")
+        inputs.sources.append(f"authors' per-response CSVs: {path.name} ({len(recs)} records; judge: the authors' GPT-4o)")
         refused, rows = derived_refusals(recs)
         if rows:
             notes.warn("inputs", f"{path}: {rows} rows without a refusal column; the phrase detector "

@@ -85,7 +85,9 @@ def test_command_exits_cleanly_with_every_request_answered(published, case):
 def test_report_run_is_logged_with_the_reports_sources(published):
     run = _report_run(published.srv["saved"])
     assert (run.name, run.tags, run.state) == ("report", ["report"], "finished")
-    assert run.config["sources"] == [f"run: {p.name} ({len(read_run(p))} records)" for p in published.folders]
+    assert run.config["sources"] == [
+        f"run: {p.name} ({len(recs)} records; judge: {', '.join(sorted({r.judge for r in recs}))})"
+        for p in published.folders for recs in [read_run(p)]]
 
 
 def test_figures_arrive_as_the_pngs_in_out(published):
