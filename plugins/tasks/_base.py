@@ -6,7 +6,9 @@ A task loads its items from one ``source``:
 - ``file``: a JSON-lines item file at ``path`` (format in :mod:`._items`);
 - ``authors``: the authors' released prompt file at ``path`` (a file or
   URL); their exact prompts are used instead of our rendering;
-- ``hub``: the public dataset through ``datasets`` (needs the network).
+- ``hub``: the public dataset through ``datasets`` (needs the network);
+  ``hub_files`` picks files of a repo that holds several (SycophancyEval's
+  ``answer.jsonl``). Rows naming the same item id twice keep the first.
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ class QATask:
     hub_path: str | None = None
     hub_name: str | None = None
     hub_split: str = "validation"
+    hub_files: str | None = None
 
     def __init__(self, source: str = "bundled", path: str | None = None, n_items: int | None = None,
                  hub_path: str | None = None, hub_name: str | None = None, hub_split: str | None = None,
-                 revision: str | None = None, refusal_policy: str | None = None):
+                 revision: str | None = None, refusal_policy: str | None = None, hub_files: str | None = None):
         if source not in SOURCES:
             raise ConfigError(f"task {self.name}: source must be one of {SOURCES}, got {source!r}")
         if source in ("file", "authors") and not path:
@@ -42,6 +45,7 @@ class QATask:
         self.hub_path = hub_path or self.hub_path
         self.hub_name = hub_name or self.hub_name
         self.hub_split = hub_split or self.hub_split
+        self.hub_files = hub_files or self.hub_files
         self.revision = revision
         if refusal_policy:
             self.refusal_policy = refusal_policy
@@ -70,10 +74,15 @@ class QATask:
 
     def _hub_items(self) -> list[Item]:
         try:
-            rows: Iterable[dict] = load_hub(self.hub_path, self.hub_name, self.hub_split, self.revision)
+            rows: Iterable[dict] = load_hub(self.hub_path, self.hub_name, self.hub_split, self.revision,
+                                            self.hub_files)
         except DataError as exc:
             raise DataError(f"task {self.name}: {exc}") from None
-        items = [it for i, row in enumerate(rows) if (it := self.from_hub_row(dict(row), i)) is not None]
+        unique: dict[str, Item] = {}
+        for i, row in enumerate(rows):
+            if (it := self.from_hub_row(dict(row), i)) is not None:
+                unique.setdefault(it.id, it)
+        items = list(unique.values())
         if not items:
             raise DataError(f"task {self.name}: no usable items in {self.hub_path}")
         return items

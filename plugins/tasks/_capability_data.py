@@ -58,13 +58,16 @@ def sample(items: Sequence[T], n_items: int | None, seed: int) -> list[T]:
     return [items[i] for i in keep]
 
 
-def load_hub(path: str, name: str | None, split: str, revision: str | None = None) -> Any:
-    """A split of a hub dataset, with the reason in one line when it fails."""
+def load_hub(path: str, name: str | None, split: str, revision: str | None = None,
+             data_files: str | list[str] | None = None) -> Any:
+    """A split of a hub dataset (``data_files``: only these files of the repo), with the reason in one line when it fails."""
     try:
         import datasets
     except ImportError:
         raise DataError(f"loading {path} from the hub needs the `datasets` package (pip install datasets)") from None
     try:
+        if data_files:
+            return datasets.load_dataset(path, name, data_files=data_files, split=split, revision=revision)
         return datasets.load_dataset(path, name, split=split, revision=revision)
     except Exception as exc:  # noqa: BLE001 - network, auth, unknown config or revision: the user's to fix
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -7,11 +7,13 @@ from typing import Any
 from warmth.eval.interfaces import Item
 
 from ._base import QATask
+from ._sycophancy_eval import item_from_row
 
 
 class Trivia(QATask):
-    """Hub rows (``mandarjoshi/trivia_qa``, ``rc.nocontext``) carry no wrong answer:
-    the ``incorrect`` template then needs ``source=authors`` or an item file."""
+    """Hub rows of ``mandarjoshi/trivia_qa`` (``rc.nocontext``) carry no wrong answer: the
+    ``incorrect`` template then needs SycophancyEval's items (``hub_path:
+    meg-tong/sycophancy-eval``, the paper preset's source), ``source=authors`` or an item file."""
 
     name = "trivia"
     hub_path = "mandarjoshi/trivia_qa"
@@ -19,6 +21,8 @@ class Trivia(QATask):
     hub_split = "validation"
 
     def from_hub_row(self, row: dict[str, Any], index: int) -> Item | None:
+        if "base" in row:  # SycophancyEval's answer.jsonl
+            return item_from_row(row, "trivia_qa")
         answer = row.get("answer") or {}
         value = answer.get("value")
         if not value:

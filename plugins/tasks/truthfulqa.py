@@ -7,6 +7,7 @@ from typing import Any
 from warmth.eval.interfaces import Item
 
 from ._base import QATask
+from ._sycophancy_eval import item_from_row
 
 
 class TruthfulQA(QATask):
@@ -16,6 +17,8 @@ class TruthfulQA(QATask):
     hub_split = "validation"
 
     def from_hub_row(self, row: dict[str, Any], index: int) -> Item | None:
+        if "base" in row:  # SycophancyEval's answer.jsonl (the paper preset's source)
+            return item_from_row(row, "truthful_qa")
         best = row.get("best_answer")
         wrong = row.get("incorrect_answers") or []
         if not best:
