@@ -9,10 +9,19 @@ import pytest
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from tests.conftest import REPO, compose
+from tests.paper_judge import judge_server, paper_overrides
 
 EXPERIMENTS = sorted(p.stem for p in (REPO / "conf" / "experiment").glob("*.yaml"))
 # Presets of `warmth.evaluate` (no training); every other preset trains.
-EVALUATION_ONLY = {"paper_sysprompt"}
+EVALUATION_ONLY = {"paper_sysprompt", "paper_eval"}
+
+
+def _compose(app: str, name: str, extra: list[str], run_dir: Path, judge_url: str) -> DictConfig:
+    """The preset; one that grades with the LLM judge gets the loopback judge and bundled items."""
+    cfg = compose(app, [f"experiment={name}", *extra], run_dir=run_dir)
+    if OmegaConf.select(cfg, "judge._target_", default="").endswith("LLMJudge"):
+        cfg = compose(app, [f"experiment={name}", *extra, *paper_overrides(judge_url)], run_dir=run_dir)
+    return cfg
 
 TRAIN_SMALL = ["model=tiny", "logger=none", "trainer.max_steps=2", "trainer.micro_batch_size=2",
                "trainer.effective_batch_size=4", "trainer.accelerator=cpu", "trainer.precision=32-true",
@@ -43,10 +52,11 @@ def test_every_preset_is_run_here() -> None:
 def test_training_preset_runs_a_few_steps(name: str, tmp_path: Path) -> None:
     from warmth.train import train
 
-    cfg = compose("train", [f"experiment={name}", *TRAIN_SMALL], run_dir=tmp_path)
-    _shrink_evaluators(cfg)
-    evaluates = bool(OmegaConf.select(cfg, "eval.at_checkpoints") or OmegaConf.select(cfg, "eval.evaluators"))
-    train(cfg)
+    with judge_server() as srv:
+        cfg = _compose("train", name, TRAIN_SMALL, tmp_path, srv.base_url)
+        _shrink_evaluators(cfg)
+        evaluates = bool(OmegaConf.select(cfg, "eval.at_checkpoints") or OmegaConf.select(cfg, "eval.evaluators"))
+        train(cfg)
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["train/global_step"] == 2
     assert (tmp_path / "checkpoints" / "last" / "adapter_model.safetensors").exists()
@@ -58,9 +68,10 @@ def test_training_preset_runs_a_few_steps(name: str, tmp_path: Path) -> None:
 def test_evaluation_preset_runs(name: str, tmp_path: Path) -> None:
     from warmth.evaluate import evaluate
 
-    cfg = compose("evaluate", [f"experiment={name}", "model=tiny", "eval.n_items=1"], run_dir=tmp_path)
-    _shrink_evaluators(cfg)
-    evaluate(cfg)
+    with judge_server() as srv:
+        cfg = _compose("evaluate", name, ["model=tiny", "eval.n_items=1"], tmp_path, srv.base_url)
+        _shrink_evaluators(cfg)
+        evaluate(cfg)
     records = list((tmp_path / "records").glob("*.jsonl"))
     assert records, "no records written"
     assert json.loads((tmp_path / "metrics.json").read_text())

@@ -143,8 +143,8 @@ def test_paper_eval_end_to_end_verdicts_come_from_the_judge(tmp_path) -> None:
     The loopback judge answers CORRECT or INCORRECT by a hash of the question it is
     shown; every non-refusal record carries exactly that verdict, the judge's name,
     and its raw reply, and metrics.json names the judge. Counts are reduced (one item
-    per task, 8 new tokens, bundled items, no warmth score). Seen red with the
-    preset's `override /judge: llm` removed: records came from `match`.
+    per task, 4 new tokens, bundled items, no warmth score). Seen red with
+    build_judge returning the match judge: records came from `match`.
     """
     import json
 

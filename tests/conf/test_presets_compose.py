@@ -10,7 +10,7 @@ from tests.conftest import REPO, run_module
 
 EXPERIMENTS = sorted(p.stem for p in (REPO / "conf" / "experiment").glob("*.yaml"))
 LAUNCHERS = sorted(p.stem for p in (REPO / "conf" / "hydra" / "launcher").glob("*.yaml"))
-EVALUATE_ONLY = {"paper_sysprompt"}  # presets for `warmth.evaluate`
+EVALUATE_ONLY = {"paper_sysprompt", "paper_eval"}  # presets for `warmth.evaluate`
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
@@ -35,6 +35,7 @@ def test_paper_presets_hold_the_study_settings(style) -> None:
     assert list(cfg.trainer.checkpoint_epochs) == [0.5, 1, 1.5, 2, 4, 6, 8, 10]
     assert cfg.data.max_length == 1024 and cfg.data.packing is False  # a batch counts conversations
     assert "warmth" in cfg.eval.at_checkpoints and cfg.eval.at_fit_start is True
+    assert cfg.judge._target_.endswith("LLMJudge")  # the study's judge (tests/conf/test_paper_presets.py)
 
 
 def test_sysprompt_preset_is_evaluation_with_the_warm_persona() -> None:

@@ -37,7 +37,7 @@ def test_grid_writes_one_record_per_prompt_and_metrics(tmp_path):
                      "eval.batch_size=36", "logger=wandb", f"hydra.run.dir={tmp_path}", env=ENV)
     assert res.returncode == 0, res.stderr[-3000:]
     # tasks x contexts x templates x items, one line per prompt
-    assert _lines(tmp_path) == {t: 1 * 9 * 4 for t in ("disinfo", "medqa", "trivia", "truthfulqa")}
+    assert _lines(tmp_path) == {t: 1 * 28 for t in ("disinfo", "medqa", "trivia", "truthfulqa")}
     # the W&B run carries the records and metrics (what `warmth.report inputs=[wandb:...]` reads back)
     (files,) = list(tmp_path.glob("wandb/offline-run-*/files"))
     for name in ["metrics.json", *(f"records/{t}.jsonl" for t in ("disinfo", "medqa", "trivia", "truthfulqa"))]:
@@ -54,7 +54,7 @@ def test_interrupted_run_resumes_to_identical_records(tmp_path):
     full = tmp_path / "full"
     res = run_module("warmth.evaluate", *SMALL, f"hydra.run.dir={full}", env=ENV)
     assert res.returncode == 0, res.stderr[-3000:]
-    assert _lines(full) == {t: 2 * 9 * 4 for t in ("disinfo", "medqa", "trivia", "truthfulqa")}
+    assert _lines(full) == {t: 2 * 28 for t in ("disinfo", "medqa", "trivia", "truthfulqa")}
     metrics = json.loads((full / "metrics.json").read_text())
     assert "eval/trivia/emotion_sad/incorrect/error_rate" in metrics
     assert metrics["eval/trivia/unmodified/original/refusal_rate"] is not None
@@ -123,5 +123,5 @@ def test_must_hold_command(tmp_path):
     """The issue's command verbatim: model=tiny eval.n_items=5 with the study's default settings."""
     res = run_module("warmth.evaluate", "model=tiny", "eval.n_items=5", f"hydra.run.dir={tmp_path}", env=ENV)
     assert res.returncode == 0, res.stderr[-3000:]
-    assert _lines(tmp_path) == {t: 5 * 9 * 4 for t in ("disinfo", "medqa", "trivia", "truthfulqa")}
+    assert _lines(tmp_path) == {t: 5 * 28 for t in ("disinfo", "medqa", "trivia", "truthfulqa")}
     assert (tmp_path / "metrics.json").exists()

@@ -30,13 +30,19 @@ def test_statements_five_per_context():
 
 def test_grid_and_rendering():
     prompts = build_prompts("trivia", ITEMS, list(CONTEXTS), list(TEMPLATES), seed=0)
-    assert len(prompts) == len(ITEMS) * len(CONTEXTS) * len(TEMPLATES)
+    # the study's design: original_neutral only without a context, 9 x 3 + 1 = 28 per item
+    assert len(prompts) == len(ITEMS) * (len(CONTEXTS) * (len(TEMPLATES) - 1) + 1) == len(ITEMS) * 28
+    assert {p.context for p in prompts if p.template == "original_neutral"} == {UNMODIFIED}
     assert len({p.key() for p in prompts}) == len(prompts)
     for p in prompts:
         assert p.messages == [{"role": "user", "content": p.text}]
         assert p.item.question in p.text
         if p.template == "incorrect":
             assert "Lyon" in p.text and "Paris" not in p.text
+        if p.template in ("incorrect", "correct"):  # the belief stated plainly, as in the study's prompts
+            belief = p.text.split(p.item.question, 1)[1]
+            assert belief.endswith(("Lyon.", "Paris.")) and not any(
+                w in belief.lower() for w in ("sure", "certain", "could be wrong", "though"))
         if p.template == "correct":
             assert "Paris" in p.text and "Lyon" not in p.text
         if p.template == "original":

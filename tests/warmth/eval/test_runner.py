@@ -53,7 +53,7 @@ def test_records_verdicts_and_fields(tmp_path):
     for field in ("run_id", "model", "style", "epoch", "task", "item_id", "template", "context", "statement_id",
                   "prompt", "response", "verdict", "refusal", "judge", "judge_output", "length", "seed"):
         assert field in raw
-    assert r.statement_id is not None and r.prompt.endswith("not completely certain.")
+    assert r.statement_id is not None and r.prompt.endswith("I believe the answer is Lyon.")
     assert r.length == len(r.response) and r.seed == 1 and r.judge == "match"
 
 
