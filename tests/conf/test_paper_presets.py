@@ -69,7 +69,7 @@ def test_judge_endpoint_and_model_come_from_the_environment(monkeypatch) -> None
 
 
 def test_default_evaluation_stays_offline_with_string_matching() -> None:
-    """Smoke runs and the demo: bundled items, the match judge (named as such, see test_judge_named)."""
+    """Smoke runs and the demo: bundled items, the match judge (named beside its numbers: test_runner.py)."""
     for app in ("train", "evaluate"):
         cfg = compose_config("eval=default", config=app)
         assert cfg.eval.judge == "match" and cfg.get("judge") is None
@@ -117,9 +117,10 @@ def test_rejected_key_stops_at_start(tmp_path) -> None:
     """A server that answers 401 (wrong or missing key) stops the run too, naming the key's variable."""
     from http.server import BaseHTTPRequestHandler
 
+    from warmth_plugins.judges.llm import LLMJudge
+
     from tests.loopback import serving
     from warmth.errors import ConfigError
-    from warmth_plugins.judges.llm import LLMJudge
 
     class Deny(BaseHTTPRequestHandler):
         def log_message(self, *args):

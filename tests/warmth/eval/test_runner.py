@@ -123,3 +123,30 @@ def test_factual_evaluator_end_to_end(tmp_path):
                          templates=["original"], judge=MatchJudge())
     with pytest.raises(ConfigError, match="unknown context"):
         FactualEvaluator(tasks=["trivia"], catalog=catalog, contexts=["emotion:bored"], templates=["original"])
+
+
+def test_the_judge_is_named_beside_its_numbers(tmp_path):
+    """`eval/judge` in metrics.json and the loggers' config, `judge` in every record and the table.
+
+    So a string-matching error rate is never mistaken for the study's (LLM-judged)
+    one. Seen red with the label line in FactualEvaluator.evaluate removed.
+    """
+    from warmth.eval.sinks import TABLE_COLUMNS
+
+    class Logger:
+        def __init__(self):
+            self.config, self.scalars = {}, {}
+
+        def log_hyperparams(self, params):
+            self.config.update(params)
+
+        def log_metrics(self, metrics, step=None):
+            self.scalars.update(metrics)
+
+    ev = FactualEvaluator(tasks=["trivia"], catalog={"trivia": Trivia()}, contexts=["unmodified"],
+                          templates=["original"], n_items=2, judge=MatchJudge(), batch_size=8)
+    logger = Logger()
+    run_evaluators([ev], ctx_for(tmp_path, CannedBackend({}, default="Paris.")), loggers=[logger])
+    assert read_metrics(tmp_path)["eval/judge"] == "match"
+    assert logger.config == {"eval/judge": "match"} and "eval/judge" not in logger.scalars
+    assert {r.judge for r in read_run(tmp_path)} == {"match"} and "judge" in TABLE_COLUMNS
