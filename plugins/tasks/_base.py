@@ -42,8 +42,10 @@ class QATask:
         if source in ("file", "authors") and not path:
             raise ConfigError(f"task {self.name}: source={source} needs `path`")
         self.source, self.path, self.n_items = source, path, n_items
+        own_repo = not hub_path or hub_path == type(self).hub_path
         self.hub_path = hub_path or self.hub_path
-        self.hub_name = hub_name or self.hub_name
+        # the class's config name belongs to its own repo; another repo has its own (or none)
+        self.hub_name = hub_name or (self.hub_name if own_repo else None)
         self.hub_split = hub_split or self.hub_split
         self.hub_files = hub_files or self.hub_files
         self.revision = revision

@@ -89,7 +89,7 @@ def test_medqa_conversion_matches_the_authors_sample(paper_dir):
     (up to the case of "what" and trailing spaces); vignettes they left as written,
     we leave too. Their form also drops the first verb ("My wife, 52, to her
     physician"); ours keeps it (docs/fidelity.md). Seen red with a fixed relative
-    per sex (brother/sister): 15 of 19 prefixes differ.
+    per sex (brother/sister).
     """
     import re
 
