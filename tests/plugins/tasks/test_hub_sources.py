@@ -353,7 +353,7 @@ def test_sycophancy_eval_items_for_trivia_and_truthfulqa(loaded):
     """The paper preset's source: SycophancyEval's answer.jsonl, one item per question, with its wrong answer.
 
     Seen red with the de-duplication in QATask._hub_items removed (each question
-    twice) and with `hub_files` not passed to the loader (feedback.jsonl rows read).
+    twice). The repo's other files are never downloaded (`hub_files`).
     """
     out, hub = loaded
     trivia = {it["id"]: it for it in out["trivia_syc"]}
