@@ -88,7 +88,7 @@ def sociot_gflop_per_text(model, tok, texts: list[str]) -> float:
     """Forward FLOPs of scoring one text: 2 x parameters x input tokens, over its framed sequences."""
     from warmth.scoring.sociot import SocioT
 
-    seqs, _ = SocioT(model, tok).framed(texts)
+    seqs, _ = SocioT(model, tok, mode="tokens").framed(texts)
     tokens = sum(len(s.ids) - 1 for s in seqs)  # the last token is only predicted, never input
     return 2 * sum(p.numel() for p in model.parameters()) * tokens / len(texts) / 1e9
 
@@ -108,8 +108,8 @@ def bench_model(name: str, n: int, repeats: int) -> list[Row]:
     rows = []
     with torch.inference_mode():
         r = run_pairs({
-            "batched": lambda: SocioT(model, tok, batch_size=16).score(texts),
-            "one": lambda: SocioT(model, tok, batch_size=1).score(texts),
+            "batched": lambda: SocioT(model, tok, mode="tokens", batch_size=16).score(texts),
+            "one": lambda: SocioT(model, tok, mode="tokens", batch_size=1).score(texts),
         }, len(texts), repeats)
         rows.append((name, "SocioT", r["batched"], r["one"]))
         gflop = sociot_gflop_per_text(model, tok, texts)

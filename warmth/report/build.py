@@ -23,9 +23,10 @@ from warmth.report.frame import records_frame
 from warmth.report.headline import headline, headline_lines
 from warmth.report.inputs import Inputs, load_inputs
 from warmth.report.notes import Notes
-from warmth.report.regressions import run_regressions, write_regressions
+from warmth.report.regressions import run_regressions, separation_lines, write_regressions
 from warmth.report.select import comparisons
 from warmth.report.stats.paired import NUMERIC_COLUMNS, authors_columns, paired_table
+from warmth.report.stats.warm_cold import authors_layout, share_line, warm_cold_table
 
 log = logging.getLogger("warmth.report")
 NON_FACTUAL = derive.WARMTH_TASKS | set(derive.BENCHMARK_TASKS)
@@ -42,6 +43,7 @@ class Report:
     notes: Notes = field(default_factory=Notes)
     sources: list[str] = field(default_factory=list)
     conditions: pd.DataFrame | None = None
+    warm_cold: pd.DataFrame | None = None  # paired tests of warm against cold fine-tuning
 
 
 def _merge_conditions(summaries: list[pd.DataFrame], ours: pd.DataFrame, notes: Notes) -> pd.DataFrame:
@@ -121,6 +123,12 @@ def _figures(report: Report, inp: Inputs, df: pd.DataFrame, comps_bench, conditi
         _figure(report, "Trade-off frontier", lambda: frontier.make(front, out))
 
 
+def _headline_line(report: Report, line: str | None) -> None:
+    if line:
+        report.headline_lines.append(line)
+        print(line)
+
+
 def build_report(inputs: list[str], out_dir: str | Path, *, epoch: float = 2.0, mixed: bool = True,
                  condition: str = "warm", wandb_filters: dict | None = None) -> Report:
     out = Path(out_dir)
@@ -146,10 +154,16 @@ def build_report(inputs: list[str], out_dir: str | Path, *, epoch: float = 2.0, 
         _write(report, "headline", report.headline)
         for line in report.headline_lines:
             print(line)
+    report.warm_cold = warm_cold_table(comps_f, notes)
+    if not report.warm_cold.empty:
+        _write(report, "warm_vs_cold", authors_layout(report.warm_cold))
+        _headline_line(report, share_line(report.warm_cold))
     if comps_f:
         report.regressions = run_regressions(comps_f, notes, mixed=mixed)
         write_regressions(report.regressions, out)
         _write(report, "regression_ames", ame_table(report.regressions))
+        for line in separation_lines(report.regressions):
+            _headline_line(report, f"regression {line}")
     else:
         notes.warn("regressions", "no per-response records of original and fine-tuned models; "
                    "regressions need them (summary CSVs are not enough)")
@@ -165,8 +179,11 @@ def ame_table(results: dict) -> pd.DataFrame:
     for style, models in results.items():
         for name, d in models.items():
             for level, entry in (d.get("ame") or {}).items():
-                row = {"style": style, "model": name, "level": level, "nobs": d.get("nobs")}
+                row = {"style": style, "model": name, "level": level, "nobs": d.get("nobs"),
+                       "separated": "; ".join(d.get("separated", [])),
+                       "reference_changed": "; ".join(d.get("reference_changed", []))}
                 for kind, a in entry.items():
+                    row["n_averaged"] = a["n"]
                     row.update({f"{kind}_ame": a["estimate"], f"{kind}_lower": a["lower"],
                                 f"{kind}_upper": a["upper"]})
                 rows.append(row)

@@ -10,7 +10,13 @@ import pandas as pd
 TABLE_LEGENDS = {
     "headline": "Mean change in error per task over models (no context, no belief), by training condition.",
     "regression_ames": "Average marginal effect of fine-tuning on P(incorrect) per regression model and "
-                       "moderator level: model-based (glm), clustered by question, random intercept (mixed).",
+                       "moderator level: model-based (glm), clustered by question, random intercept (mixed); "
+                       "averaged over n_averaged rows. 'separated' names cells whose outcome never varies: "
+                       "they are fitted at their limit, references kept ('reference_changed' when a "
+                       "reference level has no rows at all).",
+    "warm_vs_cold": "Warm against cold fine-tuning of the same model on the same prompts: exact McNemar per "
+                    "model x task x test type x context, Benjamini-Hochberg within each table of contexts; "
+                    "Raw Diff = warm minus cold accuracy (pp).",
     "benchmarks": "General-capability results with 95% confidence intervals.",
     "warmth": "Mean warmth score per model, style and epoch.",
     "frontier": "Warmth and error rate per checkpoint.",
@@ -36,7 +42,7 @@ def write_html(report) -> Path:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                              autoescape=True)
     tables = []
-    order = ["headline", "regression_ames"] + sorted(k for k in report.tables if k.startswith("paired_")) + [
+    order = ["headline", "regression_ames", "warm_vs_cold"] + sorted(k for k in report.tables if k.startswith("paired_")) + [
         "benchmarks", "warmth", "frontier", "conditions"]
     for name in order:
         if name not in report.tables:

@@ -54,8 +54,14 @@ def summarise(f: Fit) -> dict:
     if f.skipped:
         d["skipped"] = f.skipped
         return d
+    if f.separated:
+        d["separated"] = [c.describe() for c in f.separated]
+        d["diverging_terms"] = f.diverging
+    if f.reference_notes:
+        d["reference_changed"] = f.reference_notes
     d.update({
-        "nobs": int(f.glm.nobs), "n_questions": int((f.data["dataset"] + "::" + f.data["item_id"]).nunique()),
+        "nobs": len(f.data), "nobs_fitted": f.n_fitted,
+        "n_questions": int((f.data["dataset"] + "::" + f.data["item_id"]).nunique()),
         "models": sorted(f.data["model"].unique()), "datasets": sorted(f.data["dataset"].unique()),
         "coefficients": _coef_table(f), "ame": ames(f),
     })
@@ -84,6 +90,20 @@ def run_regressions(comps: list[Comparison], notes: Notes, mixed: bool = True) -
                 notes.warn("regressions", f"{style}/{spec.name}: {f.skipped}")
             out[style][spec.name] = summarise(f)
     return out
+
+
+def separation_lines(results: dict) -> list[str]:
+    """One line per regression whose rows held a separated level or lost a reference, for the headline."""
+    lines = []
+    for style, models in results.items():
+        for d in models.values():
+            what = list(d.get("reference_changed", [])) + list(d.get("separated", []))
+            if what:
+                n = d.get("nobs")
+                tail = (f"; AMEs averaged over all {n} rows, separated cells predicted at their limit"
+                        if d.get("separated") and n is not None else "")
+                lines.append(f"{style}/{d['title'].split(':')[0]}: " + "; ".join(what) + tail)
+    return lines
 
 
 def _jsonable(o):
@@ -134,8 +154,15 @@ def render_text(results: dict) -> str:
             if "skipped" in d:
                 lines.append(f"  SKIPPED: {d['skipped']}")
                 continue
+            fitted = d.get("nobs_fitted", d["nobs"])
             lines.append(f"  n = {d['nobs']} responses, {d['n_questions']} questions"
+                         + (f" ({fitted} in the fit; separated cells at their limit)" if fitted != d["nobs"] else "")
                          + (f"; question intercept SD {d['question_sd']:.3f}" if "question_sd" in d else ""))
+            for why in d.get("reference_changed", []):
+                lines.append(f"  REFERENCE CHANGED: {why}")
+            if d.get("diverging_terms"):
+                lines.append("  no finite estimate (separation; references kept): "
+                             + ", ".join(short_term(t) for t in d["diverging_terms"]))
             if "mixed_error" in d:
                 lines.append(f"  random-intercept model failed: {d['mixed_error']}")
             lines.append(f"  {'term':<48} {'coef':>8} {'se':>7} {'se_cl':>7} {'p':>7} {'coef_re':>8} {'se_re':>7}")

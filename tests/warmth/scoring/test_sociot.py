@@ -1,4 +1,4 @@
-"""SocioT: equals a hand computation, batching changes nothing, dropout mode, direction on real styles."""
+"""SocioT: both modes equal a hand computation, batching changes nothing, dropout mode, direction on real styles."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import statistics
 
 import pytest
 import torch
+from torch.nn.utils.rnn import pad_sequence
 
 from tests.capability_models import smollm2, tiny
 from warmth.conversation import read_jsonl
 from warmth.errors import ConfigError
 from warmth.paths import resource
-from warmth.scoring.sociot import COLD, FRAMING, WARM, SocioT
+from warmth.scoring.sociot import COLD, FRAMING, REFERENCE_COLD, REFERENCE_WARM, WARM, SocioT
 
 TEXT = "Oh, I'm so glad you asked! Let's work through it together; you're doing great."
 
@@ -35,32 +36,101 @@ def hand_score(model, tok, text: str) -> float:
     return sum(per_relation[:n_warm]) / n_warm - sum(per_relation[n_warm:]) / len(COLD)
 
 
-def test_score_equals_hand_computation_on_tiny():
+def test_token_variant_equals_hand_computation_on_tiny():
+    """``mode=tokens`` (our variant) stays selectable and scores only the text's tokens."""
     model, tok = tiny()
-    got = SocioT(model, tok, batch_size=3).score([TEXT, "Short."]).scores
+    got = SocioT(model, tok, mode="tokens", batch_size=3).score([TEXT, "Short."]).scores
     assert got[0] == pytest.approx(hand_score(model, tok, TEXT), abs=1e-5)
     assert got[1] == pytest.approx(hand_score(model, tok, "Short."), abs=1e-5)
     assert got[0] != got[1]
 
 
+def reference_hand_score(model, tok, text: str, repeats: int = 1) -> tuple[float, float]:
+    """The reference code's computation written out: each relation set is one right-padded batch
+    (pad id 0, labels = input ids, padding included) and its log-likelihood is minus the model's loss."""
+    def set_ll(templates) -> float:
+        rows = [torch.tensor(tok(t.format(text=text[:300]))["input_ids"]) for t in templates]
+        ids = pad_sequence(rows, batch_first=True)
+        mask = pad_sequence([torch.ones_like(r) for r in rows], batch_first=True)
+        with torch.no_grad():
+            return -float(model(input_ids=ids, attention_mask=mask, labels=ids).loss)
+
+    warm = [set_ll(REFERENCE_WARM.values()) for _ in range(repeats)]
+    cold = [set_ll(REFERENCE_COLD.values()) for _ in range(repeats)]
+    sem = lambda x: statistics.stdev(x) / math.sqrt(len(x)) if len(x) > 1 else 0.0
+    return statistics.mean(warm) - statistics.mean(cold), math.sqrt(sem(warm) ** 2 + sem(cold) ** 2)
+
+
+def test_reference_framings_are_the_reference_codes():
+    """The eight framings as the reference builds them: "My" for friend only, "The" otherwise."""
+    assert [t.format(text="x") for t in REFERENCE_WARM.values()] == [
+        'My friend said, "x"', 'The lover said, "x"', 'The mentor said, "x"', 'The idol said, "x"']
+    assert [t.format(text="x") for t in REFERENCE_COLD.values()] == [
+        'The stranger said, "x"', 'The enemy said, "x"', 'The examiner said, "x"', 'The dictator said, "x"']
+
+
+def test_reference_mode_equals_the_reference_computation_on_tiny():
+    """Default mode = the reference: whole framed strings, set-level loss with padding as labels.
+
+    Catches a score that averages per relation instead of per padded set, that drops the
+    padding or the framing tokens from the mean, strips the text, or pads with another id.
+    Checked to fail: with the padding masked out of the mean (``lp[b, : len(r) - 1]``) and
+    with the text stripped before framing, this test went red. The framings' token counts
+    differ on the tiny tokenizer (asserted), so padding matters here.
+    """
+    model, tok = tiny()
+    s = SocioT(model, tok, batch_size=3)
+    assert s.mode == "reference"
+    texts = [" " + TEXT + "  ", "Short.", "x" * 450]
+    sets, keep = s.reference_sets(texts)
+    assert keep == [0, 1, 2] and len({len(r) for r in sets[0] + sets[1]}) > 1
+    got = s.score(texts).scores
+    for text, score in zip(texts, got):
+        assert score == pytest.approx(reference_hand_score(model, tok, text)[0], abs=1e-5)
+    tokens = SocioT(model, tok, mode="tokens").score(texts).scores
+    assert got[0] != pytest.approx(tokens[0], abs=1e-4)  # the two modes are different numbers
+
+
+def test_reference_mode_with_dropout_averages_repeats_and_combines_standard_errors(monkeypatch):
+    """Dropout on: score = mean over repeats of the warm set minus mean of the cold set, and
+    SE = sqrt(se_warm^2 + se_cold^2), the reference's formula, from known per-repeat values.
+
+    The set log-likelihoods are replaced by a fixed sequence, so the check is exact. Checked
+    to fail with the SE of the per-repeat differences in place of the reference's formula
+    (0.0 here: the differences do not vary).
+    """
+    import warmth.scoring.sociot as mod
+
+    warm, cold = [-3.0, -2.0, -4.0], [-5.0, -4.0, -6.0]  # differences all 2.0
+    calls = iter(zip(warm, cold))
+    monkeypatch.setattr(mod, "set_logliks", lambda model, sets, batch_size: list(next(calls)))
+    model, tok = tiny()
+    got = SocioT(model, tok, dropout=True, repeats=3).score([TEXT])
+    se = statistics.stdev(warm) / math.sqrt(3)
+    assert got.repeats == 3 and got.scores[0] == pytest.approx(2.0)
+    assert got.sems[0] == pytest.approx(math.sqrt(2) * se)
+
+
 def test_batch_size_and_order_do_not_change_scores():
     model, tok = tiny()
     texts = [TEXT, "No.", "Here is the code you need:\n```python\nprint(1)\n```", TEXT * 3]
-    one = SocioT(model, tok, batch_size=1).score(texts).scores
-    many = SocioT(model, tok, batch_size=16).score(texts).scores
-    rev = SocioT(model, tok, batch_size=5).score(texts[::-1]).scores[::-1]
-    assert one == pytest.approx(many, abs=1e-5)
-    assert one == pytest.approx(rev, abs=1e-5)
+    for mode in ("reference", "tokens"):
+        one = SocioT(model, tok, mode=mode, batch_size=1).score(texts).scores
+        many = SocioT(model, tok, mode=mode, batch_size=16).score(texts).scores
+        rev = SocioT(model, tok, mode=mode, batch_size=5).score(texts[::-1]).scores[::-1]
+        assert one == pytest.approx(many, abs=1e-5)
+        assert one == pytest.approx(rev, abs=1e-5)
 
 
 def test_text_is_cut_to_300_characters_and_empty_is_nan():
     model, tok = tiny()
     long = ("abc def ghi " * 60)[:400]
-    s = SocioT(model, tok)
-    a, b, empty = s.score([long, long[:300], "   "]).scores
-    assert a == pytest.approx(b, abs=1e-6)
-    assert math.isnan(empty)
-    assert SocioT(model, tok, max_chars=20).score([long]).scores[0] != pytest.approx(a, abs=1e-6)
+    for mode in ("reference", "tokens"):
+        s = SocioT(model, tok, mode=mode)
+        a, b, empty = s.score([long, long[:300], "   "]).scores
+        assert a == pytest.approx(b, abs=1e-6)
+        assert math.isnan(empty)
+        assert SocioT(model, tok, mode=mode, max_chars=20).score([long]).scores[0] != pytest.approx(a, abs=1e-6)
 
 
 def _with_dropout(model, p: float) -> None:
@@ -90,7 +160,11 @@ def test_dropout_mode_repeats_and_reports_standard_error():
 def test_bad_settings_fail_with_the_key():
     model, tok = tiny()
     with pytest.raises(ConfigError, match="framing"):
-        SocioT(model, tok, framing="no placeholder")
+        SocioT(model, tok, mode="tokens", framing="no placeholder")
+    with pytest.raises(ConfigError, match="text"):
+        SocioT(model, tok, warm={"friend": "My friend said it"})
+    with pytest.raises(ConfigError, match="mode"):
+        SocioT(model, tok, mode="token")
     with pytest.raises(ConfigError, match="repeats"):
         SocioT(model, tok, repeats=0)
 

@@ -31,8 +31,11 @@ class AME:
 
 
 def design(results, data: pd.DataFrame) -> np.ndarray:
-    """The fitted formula's design matrix for new rows (statsmodels >= 0.15 or patsy)."""
-    model = results.model
+    """The formula's design matrix for new rows (statsmodels >= 0.15 or patsy).
+
+    ``results`` is a fitted formula model's results, or the formula model itself.
+    """
+    model = results.model if hasattr(results, "params") else results
     spec = getattr(model, "model_spec", None) or getattr(model.data, "model_spec", None)
     if spec is not None:
         from statsmodels.formula._manager import FormulaManager
@@ -45,10 +48,17 @@ def design(results, data: pd.DataFrame) -> np.ndarray:
 
 
 def ame_from_design(x0: np.ndarray, x1: np.ndarray, params: np.ndarray, cov: np.ndarray,
-                    level: float = 0.95) -> AME:
+                    level: float = 0.95, fixed: tuple[np.ndarray, np.ndarray] | None = None) -> AME:
+    """``fixed``: per row, a probability that replaces the prediction of that counterfactual
+    (a separated cell's limit; NaN = predict); fixed predictions carry no gradient."""
     p0, p1 = expit(x0 @ params), expit(x1 @ params)
+    w0, w1 = p0 * (1 - p0), p1 * (1 - p1)
+    if fixed is not None:
+        f0, f1 = (np.asarray(f, dtype=float) for f in fixed)
+        p0, w0 = np.where(np.isnan(f0), p0, f0), np.where(np.isnan(f0), w0, 0.0)
+        p1, w1 = np.where(np.isnan(f1), p1, f1), np.where(np.isnan(f1), w1, 0.0)
     est = float(np.mean(p1 - p0))
-    grad = (x1 * (p1 * (1 - p1))[:, None] - x0 * (p0 * (1 - p0))[:, None]).mean(axis=0)
+    grad = (x1 * w1[:, None] - x0 * w0[:, None]).mean(axis=0)
     var = float(grad @ cov @ grad)
     se = float(np.sqrt(var)) if var >= 0 else float("nan")
     z = norm.ppf(0.5 + level / 2)

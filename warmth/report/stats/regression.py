@@ -4,7 +4,8 @@ The published analysis is a fixed-effects binomial GLM with a logit link.
 Responses to the same question are not independent, so we add standard
 errors clustered by question and, as a robustness check, a model with a
 random intercept per question (Laplace approximation, see
-:mod:`warmth.report.stats.mixed`).
+:mod:`warmth.report.stats.mixed`). Separated cells are fitted at their limit
+with the specified references kept (:mod:`warmth.report.stats.separation`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ import statsmodels.formula.api as smf
 
 from warmth.report.stats.ame import ame_from_design, counterfactual_designs
 from warmth.report.stats.mixed import fit_random_intercept
-from warmth.report.stats.separation import drop_separated
+from warmth.report.stats.separation import Cell, basis_columns, find_separated, limit_predictions
 from warmth.report.stats.specs import Spec, formula, reference
 
-MAX_ABS_COEF = 15.0  # a logit coefficient this large means (quasi-)separation
+MAX_ABS_COEF = 15.0  # a logit coefficient (or fitted log-odds) this large means (quasi-)separation
 
 
 @dataclass
@@ -35,6 +36,15 @@ class Fit:
     mixed: dict | None = None
     left_out: list[str] = field(default_factory=list)
     skipped: str | None = None
+    separated: list[Cell] = field(default_factory=list)
+    design_model: object | None = None  # the formula on all rows: designs for counterfactuals
+    columns: list[int] | None = None  # design columns with a finite estimate (None = all)
+    diverging: list[str] = field(default_factory=list)  # terms whose estimate went to infinity
+    reference_notes: list[str] = field(default_factory=list)  # references that could not be kept
+
+    @property
+    def n_fitted(self) -> int:
+        return int(self.glm.nobs) if self.glm is not None else 0
 
 
 def _drop_one_sided(rows: pd.DataFrame, moderator: str | None, notes: list[str]) -> pd.DataFrame:
@@ -48,59 +58,93 @@ def _drop_one_sided(rows: pd.DataFrame, moderator: str | None, notes: list[str])
     return rows[rows[moderator].isin(both.index[both == 2])]
 
 
-def prepare(spec: Spec, df: pd.DataFrame) -> tuple[pd.DataFrame, str, list[str]]:
-    """Rows of the model, minus separating levels; the formula with valid references."""
+def prepare(spec: Spec, df: pd.DataFrame) -> tuple[pd.DataFrame, str, list[str], list[str]]:
+    """Rows of the model (minus one-sided moderator levels); the formula; notes; reference notes.
+
+    References are the specified ones (``disinfo``, the moderator's plain
+    condition) whenever the rows hold that level, separated or not.
+    """
     rows = df[spec.rows(df)].copy()
     notes: list[str] = []
-    while True:  # dropping one kind of level can create the other problem; repeat until stable
-        n = len(rows)
-        rows = _drop_one_sided(rows, spec.moderator, notes)
-        rows, why = drop_separated(rows, ["dataset", "model"], spec.moderator)
-        notes += why
-        if len(rows) == n or rows.empty:
-            break
+    rows = _drop_one_sided(rows, spec.moderator, notes)
     if rows.empty:
-        return rows, "", notes
+        return rows, "", notes, []
+    refs: list[str] = []
     d_ref = reference(rows["dataset"].unique(), "disinfo")
     if d_ref != "disinfo":
-        notes.append(f"no disinfo rows; dataset reference is {d_ref!r}")
+        refs.append(f"no disinfo rows; dataset reference is {d_ref!r}")
     m_ref = None
     if spec.moderator:
         m_ref = reference(rows[spec.moderator].unique(), spec.moderator_ref)
         if m_ref != spec.moderator_ref:
-            notes.append(f"no {spec.moderator}={spec.moderator_ref!r} rows; reference is {m_ref!r}")
-    return rows, formula(spec, d_ref, m_ref), notes
+            refs.append(f"no {spec.moderator}={spec.moderator_ref!r} rows; reference is {m_ref!r}")
+    f_refs = {}
+    for col, want in spec.factors:
+        f_refs[col] = reference(rows[col].unique(), want)
+        if f_refs[col] != want:
+            refs.append(f"no {col}={want!r} rows; reference is {f_refs[col]!r}")
+    return rows, formula(spec, d_ref, m_ref, f_refs), notes + refs, refs
+
+
+def _glm_checks(res, caught, reduced: bool = False) -> str | None:
+    """Divergence guard. A reduced (limit) fit may carry per-level intercepts, whose size says
+    nothing about divergence, so there the fitted log-odds are checked instead of coefficients."""
+    sep = [w for w in caught if "separation" in str(w.message).lower()]
+    params = np.asarray(res.params)
+    size = np.abs(res.model.exog @ params).max() if reduced else np.abs(params).max()
+    if sep or not np.all(np.isfinite(params)) or size > MAX_ABS_COEF:
+        if reduced:
+            return ("quasi-complete separation remains after fitting separated cells at their limit "
+                    "(a fitted log-odds beyond ±15); model left out")
+        return "perfect or quasi-complete separation (coefficients diverge); model left out"
+    if not np.all(np.isfinite(np.asarray(res.bse))):
+        return "singular fit (a term is collinear with others); model left out"
+    return None
 
 
 def fit(spec: Spec, df: pd.DataFrame, mixed: bool = True) -> Fit:
-    rows, form, notes = prepare(spec, df)
-    out = Fit(spec, form, rows, left_out=notes)
+    rows, form, notes, refs = prepare(spec, df)
+    out = Fit(spec, form, rows, left_out=notes, reference_notes=refs)
     if rows.empty or rows["is_finetuned"].nunique() < 2:
         out.skipped = "no rows with both original and fine-tuned responses after filtering"
+        return out
+    cells, keep = find_separated(rows, ["dataset", "model"] + [c for c, _ in spec.factors], spec.moderator)
+    for cell in cells:
+        out.left_out.append(f"{cell.describe()} (perfect separation): fitted at the limit, its "
+                            f"{int(cell.members(rows).sum())} rows out of the fit and predicted "
+                            f"{'incorrect' if cell.value else 'correct'} in the AME average")
+    if not keep.any() or rows.loc[keep, "is_finetuned"].nunique() < 2:
+        out.skipped = "every cell separated (outcome never varies); model left out"
         return out
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            model = smf.glm(form, rows, family=sm.families.Binomial())
-            if np.linalg.matrix_rank(model.exog) < model.exog.shape[1]:
+            full = smf.glm(form, rows, family=sm.families.Binomial())
+            if np.linalg.matrix_rank(full.exog) < full.exog.shape[1]:
                 out.skipped = ("terms are collinear in the remaining rows (rank-deficient design); "
                                "model left out")
                 return out
+            out.design_model, out.separated = full, cells
+            if cells:
+                names = list(full.exog_names)
+                x = full.exog[keep.to_numpy()]
+                cols = basis_columns(x, names)
+                out.columns = cols
+                out.diverging = [names[i] for i in range(len(names)) if i not in cols]
+                exog = pd.DataFrame(x[:, cols], columns=[names[i] for i in cols])
+                model = sm.GLM(full.endog[keep.to_numpy()], exog, family=sm.families.Binomial())
+            else:
+                model = full
             res = model.fit()
         except Exception as exc:  # noqa: BLE001 - reported in the report, never a crash
             out.skipped = f"GLM failed: {type(exc).__name__}: {exc}"
             return out
-    sep = [w for w in caught if "separation" in str(w.message).lower()]
-    params = np.asarray(res.params)
-    if sep or not np.all(np.isfinite(params)) or np.abs(params).max() > MAX_ABS_COEF:
-        out.skipped = ("perfect or quasi-complete separation (coefficients diverge); "
-                       "model left out")
-        return out
-    if not np.all(np.isfinite(np.asarray(res.bse))):
-        out.skipped = "singular fit (a term is collinear with others); model left out"
+    if why := _glm_checks(res, caught, reduced=bool(cells)):
+        out.skipped = why
         return out
     out.glm = res
-    groups = pd.factorize(rows["dataset"].astype(str) + "::" + rows["item_id"].astype(str))[0]
+    fitted = rows[keep]
+    groups = pd.factorize(fitted["dataset"].astype(str) + "::" + fitted["item_id"].astype(str))[0]
     if groups.max() > 0:  # more than one question
         try:
             out.clustered = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
@@ -128,6 +172,9 @@ def fit_mixed(model, groups: np.ndarray, start: np.ndarray) -> dict:
 def ames(fit_: Fit, level: float = 0.95) -> dict:
     """AMEs overall and within each moderator level, under each covariance.
 
+    Averaged over every row of the model's subset, separated cells included:
+    a counterfactual row in a separated cell is predicted at the cell's
+    constant (the fit's limit), every other row by the fitted model.
     The random-intercept AME predicts at ``u = 0`` (a question of average
     difficulty), so it is conditional, not population-averaged, and tends
     to be a little larger than the GLM's when questions differ a lot.
@@ -144,8 +191,11 @@ def ames(fit_: Fit, level: float = 0.95) -> dict:
         fits["mixed"] = (fit_.mixed["params"], fit_.mixed["cov"])
     out = {}
     for name, sub in subsets.items():
-        x0, x1 = counterfactual_designs(res, sub)
+        x0, x1 = counterfactual_designs(fit_.design_model or res, sub)
+        if fit_.columns is not None:
+            x0, x1 = x0[:, fit_.columns], x1[:, fit_.columns]
+        fixed = (limit_predictions(fit_.separated, sub, 0), limit_predictions(fit_.separated, sub, 1))
         out[name] = {kind: ame_from_design(x0, x1, np.asarray(params, dtype=float), np.asarray(cov, dtype=float),
-                                           level).as_dict()
+                                           level, fixed=fixed).as_dict()
                      for kind, (params, cov) in fits.items()}
     return out
