@@ -51,7 +51,10 @@ def test_bad_inputs_are_named_in_the_report(tmp_path, synth, paper_dir):
     assert (cond["n_pairs"] == 9).all()
     reg = (tmp_path / "out" / "regressions.json").read_text()
     assert "NaN" not in reg and "Infinity" not in reg
-    assert json.loads(reg)["warm"]["model1_main"]["datasets"] == ["trivia"]
+    m1 = json.loads(reg)["warm"]["model1_main"]
+    # disinfo stays in the AME average (at its limit) and stays the reference; only trivia is fitted
+    assert m1["datasets"] == ["disinfo", "trivia"] and m1["separated"] == ["dataset='disinfo': every response correct"]
+    assert "reference='disinfo'" in m1["formula"] and m1["nobs_fitted"] < m1["nobs"]
 
 
 def test_missing_input_is_one_clear_error(tmp_path):
