@@ -180,8 +180,8 @@ def ame_table(results: dict) -> pd.DataFrame:
         for name, d in models.items():
             for level, entry in (d.get("ame") or {}).items():
                 row = {"style": style, "model": name, "level": level, "nobs": d.get("nobs"),
-                       "separated": "; ".join(d.get("separated", [])),
-                       "reference_changed": "; ".join(d.get("reference_changed", []))}
+                       "separated": "; ".join(d.get("separated", [])) or "none",
+                       "reference_changed": "; ".join(d.get("reference_changed", [])) or "none"}
                 for kind, a in entry.items():
                     row["n_averaged"] = a["n"]
                     row.update({f"{kind}_ame": a["estimate"], f"{kind}_lower": a["lower"],

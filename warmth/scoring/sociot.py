@@ -39,6 +39,7 @@ score its framings alone.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ import torch
 from warmth.errors import ConfigError
 from warmth.scoring.loglik import Scored, pad_id_of, token_logprobs
 
+log = logging.getLogger(__name__)
 MODES = ("reference", "tokens")
 # The reference's framings (facts of the method, as its code builds them).
 REFERENCE_WARM: dict[str, str] = {
@@ -116,6 +118,17 @@ def set_logliks(model: Any, sets: Sequence[Sequence[Sequence[int]]], *, batch_si
         for b, (si, _) in enumerate(batch):
             totals[si] += float(lp[b, : width_of[si] - 1].double().sum())
     return [totals[si] / (len(rs) * (width_of[si] - 1)) for si, rs in enumerate(sets)]
+
+
+def has_dropout(model: Any) -> bool:
+    """Whether train mode changes the model's output: a dropout layer or attention dropout above 0."""
+    for m in model.modules():
+        if isinstance(m, torch.nn.Dropout) and m.p > 0:
+            return True
+        p = getattr(m, "attention_dropout", 0.0)
+        if isinstance(p, (int, float)) and p > 0:
+            return True
+    return False
 
 
 def _sem(x: torch.Tensor) -> torch.Tensor:
@@ -240,8 +253,16 @@ class SocioT:
         return stack.mean(0), _sem(stack)
 
     def score(self, texts: Sequence[str]) -> SocioTResult:
-        """Warmth of each text; an empty text scores NaN."""
+        """Warmth of each text; an empty text scores NaN.
+
+        With dropout on a model that has none (e.g. the SmolLM2 fallback), every repeat
+        would give the same numbers: one pass is run and ``repeats`` is reported as 1.
+        """
         was_training = getattr(self.model, "training", False)
+        repeats = self.repeats
+        if self.dropout and repeats > 1 and not has_dropout(self.model):
+            log.warning("SocioT: dropout requested but the scorer has no dropout; one pass instead of %d", repeats)
+            self.repeats = 1
         try:
             self.model.train(self.dropout)
             gen = torch.random.fork_rng() if self.dropout else contextlib.nullcontext()
@@ -251,4 +272,5 @@ class SocioT:
                 means, sems = (self._reference if self.mode == "reference" else self._tokens)(list(texts))
         finally:
             self.model.train(was_training)
-        return SocioTResult([float(x) for x in means], [float(x) for x in sems], self.repeats)
+            used, self.repeats = self.repeats, repeats
+        return SocioTResult([float(x) for x in means], [float(x) for x in sems], used)

@@ -105,7 +105,11 @@ def test_reference_mode_with_dropout_averages_repeats_and_combines_standard_erro
     calls = iter(zip(warm, cold))
     monkeypatch.setattr(mod, "set_logliks", lambda model, sets, batch_size: list(next(calls)))
     model, tok = tiny()
-    got = SocioT(model, tok, dropout=True, repeats=3).score([TEXT])
+    _with_dropout(model, 0.3)  # train mode must matter, or one pass would be run
+    try:
+        got = SocioT(model, tok, dropout=True, repeats=3).score([TEXT])
+    finally:
+        _with_dropout(model, 0.0)
     se = statistics.stdev(warm) / math.sqrt(3)
     assert got.repeats == 3 and got.scores[0] == pytest.approx(2.0)
     assert got.sems[0] == pytest.approx(math.sqrt(2) * se)
@@ -155,6 +159,16 @@ def test_dropout_mode_repeats_and_reports_standard_error():
         assert SocioT(model, tok).score([TEXT]).scores[0] == pytest.approx(det.scores[0], abs=1e-6)
     finally:
         _with_dropout(model, 0.0)
+
+
+def test_dropout_on_a_model_without_dropout_runs_once():
+    """The repeats would be identical (SmolLM2, the offline scorer, has no dropout): one pass,
+    same score, reported as one repeat. Checked to fail with the ``has_dropout`` check removed."""
+    model, tok = tiny()
+    once = SocioT(model, tok).score([TEXT])
+    got = SocioT(model, tok, dropout=True, repeats=50).score([TEXT])
+    assert got.repeats == 1 and got.sems == [0.0]
+    assert got.scores[0] == pytest.approx(once.scores[0], abs=1e-6)
 
 
 def test_bad_settings_fail_with_the_key():
