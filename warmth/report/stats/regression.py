@@ -58,17 +58,27 @@ def _drop_one_sided(rows: pd.DataFrame, moderator: str | None, notes: list[str])
     return rows[rows[moderator].isin(both.index[both == 2])]
 
 
-def prepare(spec: Spec, df: pd.DataFrame) -> tuple[pd.DataFrame, str, list[str], list[str]]:
-    """Rows of the model (minus one-sided moderator levels); the formula; notes; reference notes.
+def _drop_unestimable(rows: pd.DataFrame, keep: pd.Series, cells: list[Cell], moderator: str | None,
+                      notes: list[str]) -> pd.DataFrame:
+    """Moderator levels whose fitted rows hold one arm only, the other arm not being a separated
+    cell of that level: their interaction with fine-tuning cannot be estimated (empty group)."""
+    if not moderator or rows.empty:
+        return rows
+    fitted = rows[keep]
+    arms = fitted.groupby(moderator)["is_finetuned"].agg(lambda a: set(a.unique()))
+    drop = []
+    for level, have in arms.items():
+        for missing in {0, 1} - have:
+            if not any(c.column == moderator and c.level == str(level) and c.arm in (missing, None) for c in cells):
+                drop.append(level)
+                only = "original" if 0 in have else "fine-tuned"
+                notes.append(f"{moderator}={level!r} has only {only} responses (empty group) once separated "
+                             "cells are set aside; its rows left out")
+    return rows[~rows[moderator].isin(drop)]
 
-    References are the specified ones (``disinfo``, the moderator's plain
-    condition) whenever the rows hold that level, separated or not.
-    """
-    rows = df[spec.rows(df)].copy()
-    notes: list[str] = []
-    rows = _drop_one_sided(rows, spec.moderator, notes)
-    if rows.empty:
-        return rows, "", notes, []
+
+def _formula_for(spec: Spec, rows: pd.DataFrame) -> tuple[str, list[str]]:
+    """The formula with the specified references, and a note for each one that has no rows."""
     refs: list[str] = []
     d_ref = reference(rows["dataset"].unique(), "disinfo")
     if d_ref != "disinfo":
@@ -83,7 +93,22 @@ def prepare(spec: Spec, df: pd.DataFrame) -> tuple[pd.DataFrame, str, list[str],
         f_refs[col] = reference(rows[col].unique(), want)
         if f_refs[col] != want:
             refs.append(f"no {col}={want!r} rows; reference is {f_refs[col]!r}")
-    return rows, formula(spec, d_ref, m_ref, f_refs), notes + refs, refs
+    return formula(spec, d_ref, m_ref, f_refs), refs
+
+
+def prepare(spec: Spec, df: pd.DataFrame) -> tuple[pd.DataFrame, str, list[str], list[str]]:
+    """Rows of the model (minus one-sided moderator levels); the formula; notes; reference notes.
+
+    References are the specified ones (``disinfo``, the moderator's plain
+    condition) whenever the rows hold that level, separated or not.
+    """
+    rows = df[spec.rows(df)].copy()
+    notes: list[str] = []
+    rows = _drop_one_sided(rows, spec.moderator, notes)
+    if rows.empty:
+        return rows, "", notes, []
+    form, refs = _formula_for(spec, rows)
+    return rows, form, notes + refs, refs
 
 
 def _glm_checks(res, caught, reduced: bool = False) -> str | None:
@@ -108,7 +133,20 @@ def fit(spec: Spec, df: pd.DataFrame, mixed: bool = True) -> Fit:
     if rows.empty or rows["is_finetuned"].nunique() < 2:
         out.skipped = "no rows with both original and fine-tuned responses after filtering"
         return out
-    cells, keep = find_separated(rows, ["dataset", "model"] + [c for c, _ in spec.factors], spec.moderator)
+    factors = ["dataset", "model"] + [c for c, _ in spec.factors]
+    while True:  # leaving cells out can leave a moderator level with one arm; repeat until stable
+        cells, keep = find_separated(rows, factors, spec.moderator)
+        n = len(rows)
+        rows = _drop_unestimable(rows, keep, cells, spec.moderator, out.left_out)
+        if len(rows) == n:
+            break
+    if rows.empty or rows["is_finetuned"].nunique() < 2:
+        out.data, out.skipped = rows, "no rows with both original and fine-tuned responses after filtering"
+        return out
+    if len(rows) != len(out.data):  # a level left: its reference may be gone
+        form, refs = _formula_for(spec, rows)
+        out.left_out += [r for r in refs if r not in out.reference_notes]
+        out.formula, out.reference_notes, out.data = form, refs, rows
     for cell in cells:
         out.left_out.append(f"{cell.describe()} (perfect separation): fitted at the limit, its "
                             f"{int(cell.members(rows).sum())} rows out of the fit and predicted "
