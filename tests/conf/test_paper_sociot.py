@@ -10,6 +10,7 @@ default in conf/eval/warmth.yaml, these tests went red.
 from __future__ import annotations
 
 import pytest
+from hydra.utils import instantiate
 from omegaconf import open_dict
 
 from tests.capability_models import tiny
@@ -27,9 +28,14 @@ def _warmth(cfg, tmp_path, where: str = "at_checkpoints") -> WarmthEvaluator:
 
 @pytest.mark.parametrize("style", ["warm", "cold"])
 def test_paper_presets_score_warmth_as_the_study(style, tmp_path):
+    """Composed and the warmth node instantiated alone (building every evaluator would first
+    check that the preset's LLM judge is reachable, which is not this test's concern)."""
     cfg = compose_config(f"experiment=paper_{style}", "model=tiny")
-    for where in ("at_checkpoints", "evaluators"):  # epoch 0 gets the same scorer as the checkpoints
-        ev = _warmth(cfg, tmp_path, where)
+    with open_dict(cfg):
+        cfg.run_dir = str(tmp_path)
+    for node in (cfg.eval.at_checkpoints.warmth, cfg.eval.evaluators.warmth):  # epoch 0 too
+        ev = instantiate(node)
+        assert isinstance(ev, WarmthEvaluator)
         assert ev.sociot_cfg["mode"] == "reference" and ev.sociot_cfg["max_chars"] == 300
         assert ev.sociot_cfg["dropout"] is True and ev.sociot_cfg["repeats"] == 100
         assert ev.scorer_cfg["pretrained"] == "gpt2" and ev.n_items == 1500
