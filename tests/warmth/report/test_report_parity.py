@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
+from warmth_plugins.judges.refusal import PhraseRefusalDetector
 
 from warmth.report.build import build_report
 
@@ -18,7 +19,9 @@ def _independent_rows(sample_dir) -> pd.DataFrame:
     for f in sorted(sample_dir.glob("*/*/*_outputs.csv")):
         task, style, model = f.name.split("_")[0], f.parent.name, f.parent.parent.name
         raw = pd.read_csv(f, dtype=str, keep_default_na=False)
-        refusal = raw["refusal"].isin(["1", "1.0"]) if "refusal" in raw else pd.Series(False, index=raw.index)
+        # Files without a refusal column get the study's phrase detector, as its pipeline runs it.
+        refusal = (raw["refusal"].isin(["1", "1.0"]) if "refusal" in raw
+                   else raw["output"].map(PhraseRefusalDetector().is_refusal).astype(bool))
         verdict = raw["evaluation"].str.strip().str.upper()
         template = raw["prompt_template"] if "prompt_template" in raw else raw["prompt_type"]
         df = pd.DataFrame({
