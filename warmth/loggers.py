@@ -41,6 +41,7 @@ def build_logger(cfg: DictConfig, run_dir: str | Path, group: str | None) -> Any
         from lightning.pytorch.loggers import CSVLogger
 
         return CSVLogger(save_dir=str(run_dir), name="csv")
+    import wandb
     from lightning.pytorch.loggers import WandbLogger
 
     mode = wandb_mode(str(lcfg.mode))
@@ -58,6 +59,8 @@ def build_logger(cfg: DictConfig, run_dir: str | Path, group: str | None) -> Any
         save_dir=str(run_dir),
         mode=mode,
         log_model=bool(lcfg.log_model),
+        # No banner, tips or end-of-run summary wall: warmth.run_summary prints where the run is.
+        settings=wandb.Settings(quiet=True),
     )
     return logger
 

@@ -1,13 +1,15 @@
 """``python -m warmth.train``: fine-tune a chat model on a style dataset.
 
 Only wiring: validate the config, build tokenizer, data, module, callbacks,
-logger and trainer, fit, write ``metrics.json``, and return the metric named
-by ``optimized_metric`` for sweepers.
+logger and trainer, fit, write ``metrics.json``, print a short summary of the
+run (:mod:`warmth.run_summary`), and return the metric named by
+``optimized_metric`` for sweepers.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import hydra
@@ -20,17 +22,23 @@ from warmth.config import validate_config
 
 def train(cfg: DictConfig) -> float | None:
     validate_config(cfg)
+    started = time.monotonic()
     # Heavy imports after validation: a mistyped key fails in well under a second.
     import lightning as L
 
+    from warmth.quiet import quiet_third_party
+
+    quiet_third_party()
+
     from warmth.checkpointing import FractionalEpochCheckpoint, resolve_ckpt_path
     from warmth.data.datamodule import ChatDataModule
-    from warmth.eval.callbacks import build_eval_callbacks
+    from warmth.eval.callbacks import build_eval_callbacks, fractional_epoch
     from warmth.loggers import build_logger, finish, log_config
     from warmth.metrics_file import update_metrics
     from warmth.models import load_tokenizer
     from warmth.module import ChatLM
     from warmth.plan import check_fits
+    from warmth.run_summary import RunFacts, summary_lines, wandb_location
     from warmth.runinfo import style_dataset, sweep_group
     from warmth.trainer_builder import build_trainer
 
@@ -53,11 +61,22 @@ def train(cfg: DictConfig) -> float | None:
 
     trainer.fit(module, datamodule=data, ckpt_path=ckpt)
 
-    metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1}
+    logged = {**trainer.logged_metrics, **trainer.callback_metrics}  # perf/* callbacks may log to either
+    metrics = {k: float(v) for k, v in logged.items() if getattr(v, "numel", lambda: 1)() == 1}
     metrics["train/global_step"] = trainer.global_step
+    facts = None
     if trainer.is_global_zero:
         metrics = update_metrics(run_dir, metrics)
+        facts = RunFacts(
+            run_dir=run_dir, model=str(cfg.model.name), pretrained=str(cfg.model.pretrained),
+            peft=f"LoRA r={cfg.peft.r}" if cfg.peft.method == "lora" else "full fine-tuning",
+            style=str(cfg.style.name), dataset=str(dataset), conversations=len(data.examples or []),
+            steps=int(trainer.global_step), epochs=fractional_epoch(trainer), seconds=0.0,
+            wandb=wandb_location(logger))
     finish(logger, run_dir)
+    if facts is not None:
+        facts.seconds = time.monotonic() - started
+        print("\n".join(summary_lines(facts, metrics)))
     value = metrics.get(str(cfg.optimized_metric))
     return float(value) if value is not None and math.isfinite(float(value)) else None
 

@@ -6,6 +6,11 @@ response to each held-out prompt, scores it with SocioT (see
 across prompts as ``eval/warmth/mean`` and ``eval/warmth/sem``: the study's
 Figure 1. Each response is a record of task ``warmth`` with
 ``Record.score`` = its SocioT score.
+
+Beside SocioT, every response's style-marker rate (warm markers per 100
+words, :mod:`warmth.scoring.style_markers`) is derived from its text, as
+``eval/warmth/markers/mean`` and ``.../sem``: cheap, and sensitive where a
+small SocioT scorer is not. ``scorer: null`` skips SocioT (markers only).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any
 
 from warmth.eval.evaluator import EvalContext, EvalResult, Evaluator
@@ -21,6 +27,7 @@ from warmth.eval.interfaces import GenerationParams, Prompt, Verdict
 from warmth.eval.runner import generate_records
 from warmth.records import Record
 from warmth.scoring.sociot import SocioT
+from warmth.scoring.style_markers import MarkerRate, mean_sem
 
 
 class SocioTJudge:
@@ -41,40 +48,60 @@ class SocioTJudge:
         return out
 
 
-def warmth_metrics(records: Sequence[Record], prefix: str = "eval") -> dict[str, float]:
-    """Mean SocioT score over responses and its standard error (across prompts)."""
-    scores = [r.score for r in records if r.task == "warmth" and r.score is not None and math.isfinite(r.score)]
-    n = len(scores)
-    mean = sum(scores) / n if n else float("nan")
-    sem = (math.sqrt(sum((s - mean) ** 2 for s in scores) / (n - 1)) / math.sqrt(n)) if n > 1 else float("nan")
-    lengths = [r.length for r in records if r.task == "warmth"]
+class MarkersOnlyJudge:
+    """Scores nothing itself (``scorer: null``): the marker rate is derived from each response's text."""
+
+    name = "markers"
+
+    def judge(self, prompts: Sequence[Prompt], responses: Sequence[str]) -> list[Verdict]:
+        return [Verdict("unscored", self.name, None, "no SocioT scorer", None) for _ in responses]
+
+
+def warmth_metrics(records: Sequence[Record], prefix: str = "eval",
+                   markers: MarkerRate | None = None) -> dict[str, float]:
+    """Mean SocioT score and mean marker rate over responses, each with its standard error (across prompts)."""
+    recs = [r for r in records if r.task == "warmth"]
+    mean, sem, n = mean_sem([r.score for r in recs if r.score is not None])
+    m_mean, m_sem, m_n = mean_sem((markers or MarkerRate()).rates([r.response for r in recs]))
+    lengths = [r.length for r in recs]
     return {
         f"{prefix}/warmth/mean": mean,
         f"{prefix}/warmth/sem": sem,
         f"{prefix}/warmth/n": float(n),
+        f"{prefix}/warmth/markers/mean": m_mean,
+        f"{prefix}/warmth/markers/sem": m_sem,
+        f"{prefix}/warmth/markers/n": float(m_n),
         f"{prefix}/warmth/mean_length": sum(lengths) / len(lengths) if lengths else float("nan"),
     }
 
 
 class WarmthEvaluator(Evaluator):
-    """SocioT warmth of responses to held-out prompts; the scorer model loads once and is kept."""
+    """SocioT warmth and marker rate of responses to held-out prompts; the scorer model loads once and is kept.
+
+    ``scorer=None`` (config ``scorer: null``) skips SocioT; ``markers`` is a
+    ``{name: regex}`` lexicon (default: :data:`~warmth.scoring.style_markers.WARMTH_PATTERNS`).
+    """
 
     name = "warmth"
 
     def __init__(self, prompts: Any = None, n_items: int | None = None,
-                 scorer: Mapping[str, Any] | None = None, sociot: Mapping[str, Any] | None = None,
-                 temperature: float = 0.8, max_new_tokens: int = 300, batch_size: int = 16):
+                 scorer: Mapping[str, Any] | None = MappingProxyType({}), sociot: Mapping[str, Any] | None = None,
+                 temperature: float = 0.8, max_new_tokens: int = 300, batch_size: int = 16,
+                 markers: Mapping[str, str] | None = None):
         from warmth_plugins.tasks.warmth_prompts import WarmthPrompts
 
         self.prompts = prompts if prompts is not None else WarmthPrompts()
         self.n_items, self.batch_size = n_items, batch_size
-        self.scorer_cfg = dict(scorer or {})
+        self.scorer_cfg = None if scorer is None else dict(scorer)
+        self.markers = MarkerRate(markers)
         self.sociot_cfg = dict(sociot or {})
         self.params = GenerationParams(temperature=temperature, max_new_tokens=max_new_tokens)
         self._judge: SocioTJudge | None = None
         self._items: Any = None
 
-    def scorer(self) -> SocioTJudge:
+    def scorer(self) -> SocioTJudge | MarkersOnlyJudge:
+        if self.scorer_cfg is None:
+            return MarkersOnlyJudge()
         if self._judge is None:
             from warmth.scoring.scorer_model import load_scorer
 
@@ -92,7 +119,7 @@ class WarmthEvaluator(Evaluator):
         recs = generate_records(ctx, "warmth", [chat_prompt(it) for it in self._items], judge=judge,
                                 params=params, batch_size=self.batch_size, refusal_policy="ignore",
                                 desc=f"warmth @ epoch {ctx.epoch:g}")
-        return EvalResult(self.name, warmth_metrics(recs) if ctx.is_rank_zero else {}, recs)
+        return EvalResult(self.name, warmth_metrics(recs, markers=self.markers) if ctx.is_rank_zero else {}, recs)
 
 
 class _RankZeroOnly:
