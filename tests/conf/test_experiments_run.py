@@ -40,7 +40,7 @@ def _shrink_evaluators(cfg: DictConfig) -> None:
                 for key, value in (("n_items", 1), ("max_new_tokens", 8)):
                     if key in node:
                         node[key] = value
-                if "scorer" in node:
+                if node.get("scorer") is not None:  # null = no SocioT (eval=demo: markers only)
                     node.scorer.pretrained = "builtin:tiny"
 
 
