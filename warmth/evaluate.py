@@ -54,7 +54,9 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     from warmth.eval.evaluator import EvalContext
     from warmth.eval.factual import describe
     from warmth.eval.runner import run_evaluators
+    from warmth.quiet import quiet_third_party
 
+    quiet_third_party()
     run_dir = Path(cfg.run_dir)
     evaluators = build_evaluators(cfg, "evaluators")
     if not evaluators:

@@ -30,7 +30,10 @@ MAX_ROWS = 60
 
 
 def _table_html(path: Path) -> str:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:  # a table with no columns (e.g. no regression could be fitted)
+        return "<p class='legend'>No rows.</p>"
     extra = ""
     if len(df) > MAX_ROWS:
         extra = f"<p class='legend'>First {MAX_ROWS} of {len(df)} rows; the CSV has all.</p>"
