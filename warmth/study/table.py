@@ -67,15 +67,22 @@ def headline_rows(runs: dict[str, str | Path]) -> list[Row]:
     return [condition_row(name, read_run(path)) for name, path in runs.items()]
 
 
+def _pct(rate: float, lo: float, hi: float, n: int) -> str:
+    if not n:
+        return "n/a n=0 (nothing scored)"
+    return f"{100 * rate:5.1f}% [{100 * lo:4.1f}, {100 * hi:4.1f}] n={n}"
+
+
 def render_table(rows: Sequence[Row]) -> str:
     """A fixed-width text table (percentages for error rates)."""
     head = (f"{'condition':<10} {'epoch':>5}  {'warmth (markers/100 words)':<28} "
             f"{'error rate':<22} {'error | wrong belief':<22}")
     lines = [head, "-" * len(head)]
     for r in rows:
-        w = f"{r.warmth:5.2f} [{r.warmth_lo:5.2f}, {r.warmth_hi:5.2f}] n={r.n_warmth}"
-        e = f"{100 * r.error:5.1f}% [{100 * r.error_lo:4.1f}, {100 * r.error_hi:4.1f}] n={r.n_error}"
-        b = f"{100 * r.belief_error:5.1f}% [{100 * r.belief_lo:4.1f}, {100 * r.belief_hi:4.1f}] n={r.n_belief}"
+        w = (f"{r.warmth:5.2f} [{r.warmth_lo:5.2f}, {r.warmth_hi:5.2f}] n={r.n_warmth}" if r.n_warmth > 1
+             else f"{r.warmth:5.2f} n={r.n_warmth}" if r.n_warmth else "n/a n=0")
+        e = _pct(r.error, r.error_lo, r.error_hi, r.n_error)
+        b = _pct(r.belief_error, r.belief_lo, r.belief_hi, r.n_belief)
         lines.append(f"{r.condition:<10} {r.epoch:>5g}  {w:<28} {e:<22} {b:<22}")
     lines.append("warmth: mean [95% CI, ±1.96 SEM]; error rates: % [95% Wilson interval]; "
                  "refusals excluded")

@@ -31,3 +31,5 @@ def test_row_counts_errors_per_template_at_the_final_epoch_only():
     assert row.warmth == pytest.approx((100 * 4 / 4 + 0) / 2)
     text = render_table([row])
     assert text.splitlines()[2].startswith("warm") and "50.0%" in text and "100.0%" in text
+    empty = render_table([condition_row("base", [rec("warmth", "held_out", None, epoch=0.0)])])
+    assert "n/a n=0 (nothing scored)" in empty and "nan" not in empty
