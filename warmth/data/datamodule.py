@@ -11,12 +11,12 @@ from typing import Any
 
 import lightning as L
 import torch
-from torch.utils.data import DataLoader, DistributedSampler
+from torch.utils.data import DataLoader
 
 from warmth.conversation import Conversation, read_jsonl
 from warmth.data.masking import Example, tokenize_dataset
 from warmth.data.packing import collate_packed, collate_padded, pack
-from warmth.data.resumable import ResumableLoader
+from warmth.data.resumable import ResumableLoader, SkippingSampler
 from warmth.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -113,21 +113,22 @@ class ChatDataModule(L.LightningDataModule):
         world, rank = (trainer.world_size, trainer.global_rank) if trainer is not None else (1, 0)
         # Our own sampler, seeded with seed + epoch: the order follows data.shuffle and the
         # seed (not the device count), and a resumed epoch repeats the interrupted one's order.
-        sampler = DistributedSampler(self.rows, num_replicas=world, rank=rank, shuffle=shuffle, seed=seed)
+        sampler = SkippingSampler(self.rows, num_replicas=world, rank=rank, shuffle=shuffle, seed=seed)
         return ResumableLoader(
             self.rows, batch_size=self.batch_size, sampler=sampler,
             collate_fn=functools.partial(_collate, pad_token_id=self.pad_token_id,
                                          packing=bool(self.cfg["packing"])),
             num_workers=workers, persistent_workers=workers > 0,
-            batches_done=self._batches_done,
+            position=self._position, seed=seed,
         )
 
-    def _batches_done(self) -> int:
-        """Batches of the current epoch the training loop counts as done (0 at a fresh epoch)."""
+    def _position(self) -> tuple[int, int]:
+        """(epoch, batches of it the training loop counts as done): (0, 0) outside a fit."""
         trainer = getattr(self, "trainer", None)
         if trainer is None:
-            return 0
-        return int(trainer.fit_loop.epoch_loop.batch_progress.current.ready)
+            return 0, 0
+        loop = trainer.fit_loop
+        return int(loop.epoch_progress.current.processed), int(loop.epoch_loop.batch_progress.current.ready)
 
 
 def _collate(batch: list[list[Example]], pad_token_id: int, packing: bool) -> dict[str, torch.Tensor]:
