@@ -21,18 +21,32 @@ from typing import Any
 import torch
 from omegaconf import OmegaConf
 
+from warmth.checkpoint_store import META_FILE, TRAINER_FILE, is_complete, newest
 from warmth.errors import WarmthError
 from warmth.models.loading import DTYPES
 
-TRAINER_FILE = "trainer.ckpt"  # as warmth.checkpointing writes it (not imported: it loads Lightning)
 PREFIXES = ("_forward_module.", "model.")
 
 
+def _is_trainer_ckpt(path: Path) -> bool:
+    return path.is_file() or (path.is_dir() and (path / "latest").exists())
+
+
 def find_checkpoint(path: Path) -> Path:
-    """The Lightning checkpoint (file or ZeRO folder) that ``path`` names."""
-    for candidate in (path, path / TRAINER_FILE, path / "checkpoints" / "last" / TRAINER_FILE):
-        if candidate.is_file() or (candidate.is_dir() and (candidate / "latest").exists()):
-            return candidate
+    """The Lightning checkpoint (file or ZeRO folder) that ``path`` names.
+
+    A checkpoint folder counts only with its completion marker; a run
+    directory gives its newest complete checkpoint (normally ``last``).
+    """
+    if _is_trainer_ckpt(path):
+        return path
+    if _is_trainer_ckpt(path / TRAINER_FILE):
+        if not is_complete(path):
+            raise WarmthError(f"{path} has no completion marker ({META_FILE}): its save was interrupted")
+        return path / TRAINER_FILE
+    found = newest(path / "checkpoints")
+    if found is not None:
+        return found / TRAINER_FILE
     raise WarmthError(f"no training checkpoint at {path} (expected {TRAINER_FILE}, a ZeRO folder, or a run dir)")
 
 
@@ -58,7 +72,7 @@ def load_trained_state(ckpt: Path) -> tuple[dict[str, torch.Tensor], dict[str, A
         client = torch.load(get_model_state_file(str(ckpt / tag), stage), map_location="cpu", weights_only=False)
         hparams = client.get("hyper_parameters") or {}
     else:
-        client = torch.load(ckpt, map_location="cpu", weights_only=False)
+        client = torch.load(ckpt, map_location="cpu", weights_only=True)  # ours hold tensors and plain data
         state, hparams = client.get("state_dict", {}), client.get("hyper_parameters") or {}
     if "model" not in hparams:
         raise WarmthError(f"{ckpt} holds no warmth hyperparameters (model, peft); was it written by warmth.train?")

@@ -9,6 +9,7 @@ run (:mod:`warmth.run_summary`), and return the metric named by
 from __future__ import annotations
 
 import math
+import pickle
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from omegaconf import DictConfig
 import warmth.resolvers  # noqa: F401  (registers ${bundled:...} before composition)
 from warmth import cli
 from warmth.config import validate_config
+from warmth.errors import WarmthError
 
 
 def train(cfg: DictConfig) -> float | None:
@@ -33,6 +35,7 @@ def train(cfg: DictConfig) -> float | None:
     from warmth.checkpointing import FractionalEpochCheckpoint, resolve_ckpt_path
     from warmth.data.datamodule import ChatDataModule
     from warmth.eval.callbacks import build_eval_callbacks, fractional_epoch
+    from warmth.faults import fault_callbacks
     from warmth.loggers import build_logger, finish, log_config
     from warmth.metrics_file import update_metrics
     from warmth.models import load_tokenizer
@@ -45,7 +48,7 @@ def train(cfg: DictConfig) -> float | None:
     check_fits(cfg)
     L.seed_everything(int(cfg.seed), workers=True)
     run_dir = Path(cfg.run_dir)
-    ckpt = resolve_ckpt_path(cfg.ckpt_path, run_dir)
+    resume = resolve_ckpt_path(cfg.ckpt_path, run_dir)
     dataset = style_dataset(cfg.style)
 
     tokenizer = load_tokenizer(cfg.model)
@@ -54,12 +57,16 @@ def train(cfg: DictConfig) -> float | None:
     meta = {"model": cfg.model.name, "pretrained": cfg.model.pretrained, "style": cfg.style.name,
             "peft": cfg.peft.method, "seed": int(cfg.seed)}
     callbacks = [FractionalEpochCheckpoint(run_dir, list(cfg.trainer.checkpoint_epochs), meta)]
-    callbacks += build_eval_callbacks(cfg, run_dir)
+    callbacks += build_eval_callbacks(cfg, run_dir) + fault_callbacks()
     logger = build_logger(cfg, run_dir, sweep_group())
     trainer = build_trainer(cfg, callbacks, logger)
     log_config(logger, cfg)
 
-    trainer.fit(module, datamodule=data, ckpt_path=ckpt)
+    try:
+        trainer.fit(module, datamodule=data, ckpt_path=resume.path, weights_only=resume.weights_only)
+    except pickle.UnpicklingError as exc:
+        raise WarmthError(f"refusing to resume from {resume.path}: it holds more than tensors and plain "
+                          f"data, and unpickling it could run code ({str(exc).splitlines()[0]})") from None
 
     logged = {**trainer.logged_metrics, **trainer.callback_metrics}  # perf/* callbacks may log to either
     metrics = {k: float(v) for k, v in logged.items() if getattr(v, "numel", lambda: 1)() == 1}

@@ -10,7 +10,6 @@ in each ``generate`` call (the runner guarantees equal call counts).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,8 +45,9 @@ def checkpoint_meta(checkpoint: str | Path | None) -> dict[str, Any]:
     """The warmth metadata saved next to a checkpoint (epoch, style, model), or {}."""
     if not checkpoint:
         return {}
-    path = Path(checkpoint) / "warmth_checkpoint.json"  # warmth.checkpointing.META_FILE (that module loads Lightning)
-    return json.loads(path.read_text()) if path.exists() else {}
+    from warmth.checkpoint_store import read_meta
+
+    return read_meta(Path(checkpoint)) or {}
 
 
 class HFBackend:
