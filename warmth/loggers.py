@@ -40,7 +40,8 @@ def build_logger(cfg: DictConfig, run_dir: str | Path, group: str | None) -> Any
     if lcfg.kind == "csv":
         from lightning.pytorch.loggers import CSVLogger
 
-        return CSVLogger(save_dir=str(run_dir), name="csv")
+        # Every step reaches disk: a killed run keeps its history up to the kill.
+        return CSVLogger(save_dir=str(run_dir), name="csv", flush_logs_every_n_steps=1)
     import wandb
     from lightning.pytorch.loggers import WandbLogger
 

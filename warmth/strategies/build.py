@@ -44,7 +44,10 @@ def build_strategy(cfg: DictConfig) -> str | Any:
     if isinstance(opts, DeepSpeedOptions):
         from warmth.strategies.deepspeed_config import deepspeed_config
 
-        kwargs = {"config": deepspeed_config(cfg), "process_group_backend": opts.backend, "timeout": timeout}
+        # Checkpoints keep trained weights only: the frozen base (all of it, under ZeRO-2's module
+        # states and ZeRO-3's frozen fragments) is read from the pretrained model on resume.
+        kwargs = {"config": deepspeed_config(cfg), "process_group_backend": opts.backend, "timeout": timeout,
+                  "exclude_frozen_parameters": True}
         if on_cpu(cfg.trainer):
             from warmth.strategies.cpu import CPUDeepSpeedStrategy
 
