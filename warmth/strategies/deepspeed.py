@@ -12,8 +12,10 @@ DeepSpeed when the engine starts.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from lightning.pytorch.strategies import DeepSpeedStrategy
 
@@ -35,3 +37,26 @@ class WarmthDeepSpeedStrategy(HydraJobLaunchMixin, DeepSpeedStrategy):
         # (generation and resizing ask it whether ZeRO-3 is on, too).
         self._hf_deepspeed_config = HfDeepSpeedConfig(self.config)
         yield
+
+    def save_checkpoint(self, checkpoint: dict, filepath: Any, storage_options: Any | None = None) -> None:
+        """Save as Lightning does, leaving out every frozen weight, tied ones included.
+
+        ``exclude_frozen_parameters`` drops frozen parameters by their first
+        name only: a tied head (``lm_head.weight``, the embedding's second
+        name) stayed in the module states, half of a small model's weights.
+        """
+        engine = self.deepspeed_engine
+        frozen = {n for n, p in engine.module.named_parameters(remove_duplicate=False) if not p.requires_grad}
+        original = engine.module_state_dict
+
+        def trained_only(*args: Any, **kwargs: Any) -> Any:
+            state = original(*args, **kwargs)
+            return OrderedDict((k, v) for k, v in state.items() if k not in frozen) if self.exclude_frozen_parameters \
+                else state
+
+        engine.module_state_dict = trained_only
+        try:
+            super().save_checkpoint(checkpoint, filepath, storage_options)
+        finally:
+            del engine.module_state_dict  # back to the class's method
+
