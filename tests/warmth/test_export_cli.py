@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from warmth.errors import WarmthError
 from warmth.export import adapter_state, find_checkpoint, main
 
 
@@ -26,6 +27,9 @@ def test_run_directory_resolves_to_its_last_checkpoint(tmp_path: Path) -> None:
     ckpt = tmp_path / "checkpoints" / "last" / "trainer.ckpt"
     ckpt.mkdir(parents=True)
     (ckpt / "latest").write_text("checkpoint")  # a ZeRO folder
+    with pytest.raises(WarmthError, match="no completion marker"):  # its save never finished
+        find_checkpoint(ckpt.parent)
+    (ckpt.parent / "warmth_checkpoint.json").write_text('{"global_step": 4}')
     assert find_checkpoint(tmp_path) == ckpt
     assert find_checkpoint(ckpt.parent) == ckpt
 

@@ -105,6 +105,26 @@ def test_killed_mid_epoch_1_resumes_exactly(tmp_path: Path, reference: Path) -> 
     assert_same_run(run, reference)
 
 
+UNPACKED = ["data.packing=false", "data.num_workers=0"]
+
+
+@pytest.fixture(scope="module")
+def unpacked_reference(tmp_path_factory) -> Path:
+    run = tmp_path_factory.mktemp("whole_unpacked") / "run"
+    train(run, *UNPACKED)
+    return run
+
+
+@pytest.mark.slow
+def test_unpacked_in_process_loading_killed_mid_epoch_1_resumes_exactly(tmp_path: Path,
+                                                                        unpacked_reference: Path) -> None:
+    """The same kill without packing and with no loader workers (16 conversations, one per row)."""
+    run = tmp_path / "run"
+    train_killed_then_resumed(run, "step=14", *UNPACKED)
+    assert resumed_at(run) == 12
+    assert_same_run(run, unpacked_reference)
+
+
 @pytest.mark.parametrize("point", ["save:staged:epoch=1.5", pytest.param("save:swap:last", marks=pytest.mark.slow)])
 def test_killed_during_a_save_resumes_from_a_complete_one(tmp_path: Path, reference: Path, point: str) -> None:
     """A kill inside the save at step 12 leaves a resumable checkpoint, and the run still ends exactly.
