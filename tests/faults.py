@@ -18,7 +18,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 
-def run_until(point: str, module: str, *args: str, log: Path, timeout: int = 900) -> None:
+def run_until(point: str, module: str, *args: str, log: Path, timeout: int = 1800) -> None:
     """``python -m module args`` until it reaches ``point``; SIGKILLed there. Fails if it ends first."""
     with socket.create_server(("127.0.0.1", 0)) as server, log.open("wb") as out:
         env = dict(os.environ, WARMTH_FAULT=f"{point}@{server.getsockname()[1]}")

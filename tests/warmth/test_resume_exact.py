@@ -65,7 +65,7 @@ def resumed_at(run: Path) -> int:
 
 
 def train(run: Path, *extra: str) -> None:
-    proc = run_module("warmth.train", *BASE, *extra, f"hydra.run.dir={run}", timeout=900)
+    proc = run_module("warmth.train", *BASE, *extra, f"hydra.run.dir={run}", timeout=1800)
     assert proc.returncode == 0, proc.stderr[-4000:]
 
 
