@@ -15,17 +15,18 @@ import torch.nn.functional as F
 from lightning import LightningModule
 from omegaconf import DictConfig, OmegaConf
 
+from warmth.data.windows import WINDOW_LEN, WINDOW_POS, WINDOW_TOKENS, without_stamps
 from warmth.models import load_model
 
 IGNORE_INDEX = -100
 
 
-def masked_lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean next-token cross-entropy over positions whose label is not ignored.
+def token_loss_sum(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Summed next-token cross-entropy over positions whose label is not ignored, and their count.
 
-    Returns (loss, number of counted tokens). Labels are shifted here, so a
-    packed row's first token of a conversation is never a target of the
-    previous one (its label is always ignored: it is not an assistant token).
+    Labels are shifted here, so a packed row's first token of a conversation
+    is never a target of the previous one (its label is always ignored: it is
+    not an assistant token).
     """
     shift_logits = logits[:, :-1, :].float()
     shift_labels = labels[:, 1:]
@@ -36,7 +37,21 @@ def masked_lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Te
         ignore_index=IGNORE_INDEX,
         reduction="sum",
     )
+    return loss_sum, count
+
+
+def masked_lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean next-token cross-entropy of one batch (0 without targets), and the number of targets."""
+    loss_sum, count = token_loss_sum(logits, labels)
     return loss_sum / count.clamp(min=1), count
+
+
+def _sum_over_ranks(value: torch.Tensor) -> torch.Tensor:
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+        dist.all_reduce(value, op=dist.ReduceOp.SUM)
+    return value
 
 
 def lr_lambda(step: int, total: int, warmup: int, kind: str, min_ratio: float) -> float:
@@ -63,6 +78,8 @@ class ChatLM(LightningModule):
         self.trainer_cfg = trainer_cfg
         self.tokenizer = tokenizer
         self.model: Any = None
+        self._window_tokens: torch.Tensor | None = None  # trained tokens of the current step, all ranks
+        self._window_loss: torch.Tensor | None = None    # this rank's summed token losses so far in it
         # Checkpoints keep only trained weights; loading them must not demand the frozen rest.
         self.strict_loading = False
         self.save_hyperparameters(
@@ -88,12 +105,30 @@ class ChatLM(LightningModule):
         self.model = model
 
     def _param_dtype(self) -> torch.dtype | None:
+        """The dtype to load weights in: fp32 wherever an optimizer updates them under ``*-mixed``.
+
+        ``bf16-mixed``/``16-mixed`` compute in 16 bits under autocast; trained
+        weights stay fp32 (their own master copy, Adam's moments fp32), since
+        a 16-bit weight swallows updates below its rounding step. A LoRA
+        run's frozen base is loaded in 16 bits (peft keeps the adapters in
+        fp32); DeepSpeed casts the model to 16 bits itself and keeps fp32
+        masters in its optimizer. ``bf16-true``/``16-true`` train pure 16-bit
+        weights, as asked; ``32-true`` loads fp32 (``model.dtype: auto`` would
+        give bf16 on GPUs).
+        """
         precision = str(self.trainer.precision) if self._trainer is not None else ""
-        if precision.startswith("bf16"):
-            return torch.bfloat16
-        if precision.startswith("16"):
-            return torch.float16
-        return None  # the model preset's dtype
+        half = torch.bfloat16 if precision.startswith("bf16") else torch.float16 if precision.startswith("16") \
+            else None
+        if half is None:
+            return torch.float32 if precision.startswith("32") else None  # None: the preset's dtype
+        if precision.endswith("-true") or self.peft_cfg.method == "lora" or self._under_deepspeed():
+            return half
+        return torch.float32
+
+    def _under_deepspeed(self) -> bool:
+        from lightning.pytorch.strategies import DeepSpeedStrategy
+
+        return isinstance(self.trainer.strategy, DeepSpeedStrategy)
 
     def _add_lora(self, model: Any) -> Any:
         from peft import LoraConfig, get_peft_model
@@ -116,15 +151,36 @@ class ChatLM(LightningModule):
 
     # -- steps ----------------------------------------------------------
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        inputs = {k: v for k, v in batch.items() if k != "labels"}
+        inputs = {k: v for k, v in without_stamps(batch).items() if k != "labels"}
         return self.model(**inputs, use_cache=False).logits
 
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        """Token-weighted: the step's loss is its summed token losses / its trained tokens.
+
+        The denominator is the trained-token count of the whole accumulation
+        window on all ranks (stamped on the batch by the loader, summed over
+        ranks once per window). Lightning divides the returned loss by
+        ``accumulate_grad_batches`` and data parallelism averages gradients
+        over ranks; the returned loss is scaled to undo both, so the step's
+        gradient is that of (sum of all token losses) / (all trained tokens),
+        also for the shorter last window of an epoch.
+        """
         logits = self(batch)
-        loss, count = masked_lm_loss(logits, batch["labels"])
-        self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False, sync_dist=False)
-        self.log("train/trained_tokens", count.float(), on_step=True, on_epoch=False, reduce_fx="sum")
-        return loss
+        loss_sum, count = token_loss_sum(logits, batch["labels"])
+        stamped = WINDOW_TOKENS in batch  # else (a plain loader): each micro-batch its own mean
+        if not stamped or batch[WINDOW_POS] == 0:
+            local = batch[WINDOW_TOKENS] if stamped else count
+            self._window_tokens = _sum_over_ranks(local.detach().clone().to(loss_sum.device))
+            self._window_loss = torch.zeros((), device=loss_sum.device)
+        tokens = self._window_tokens.clamp(min=1).to(loss_sum.dtype)
+        self._window_loss = self._window_loss + loss_sum.detach()
+        if not stamped or batch[WINDOW_POS] == batch[WINDOW_LEN] - 1:
+            self.log("train/loss", self._window_loss / tokens, prog_bar=True, on_step=True, on_epoch=False,
+                     sync_dist=True, reduce_fx="sum")
+            self.log("train/trained_tokens", self._window_tokens.float(), on_step=True, on_epoch=False)
+        trainer = self.trainer
+        undo = (trainer.accumulate_grad_batches if stamped else 1) * trainer.world_size
+        return loss_sum * (undo / tokens)
 
     # -- checkpoints hold trained weights only ---------------------------
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 import pickle
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import hydra
 from omegaconf import DictConfig
@@ -22,7 +24,8 @@ from warmth.config import validate_config
 from warmth.errors import WarmthError
 
 
-def train(cfg: DictConfig) -> float | None:
+def train(cfg: DictConfig, extra_callbacks: Sequence[Any] = ()) -> float | None:
+    """Fit ``cfg``; ``extra_callbacks`` join the run's own (probes in tests and benchmarks)."""
     validate_config(cfg)
     started = time.monotonic()
     # Heavy imports after validation: a mistyped key fails in well under a second.
@@ -58,6 +61,7 @@ def train(cfg: DictConfig) -> float | None:
             "peft": cfg.peft.method, "seed": int(cfg.seed)}
     callbacks = [FractionalEpochCheckpoint(run_dir, list(cfg.trainer.checkpoint_epochs), meta)]
     callbacks += build_eval_callbacks(cfg, run_dir) + fault_callbacks()
+    callbacks += list(extra_callbacks)
     logger = build_logger(cfg, run_dir, sweep_group())
     trainer = build_trainer(cfg, callbacks, logger)
     log_config(logger, cfg)

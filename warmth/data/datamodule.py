@@ -16,7 +16,8 @@ from torch.utils.data import DataLoader
 from warmth.conversation import Conversation, read_jsonl
 from warmth.data.masking import Example, tokenize_dataset
 from warmth.data.packing import collate_packed, collate_padded, pack
-from warmth.data.resumable import ResumableLoader, SkippingSampler
+from warmth.data.resumable import SkippingSampler
+from warmth.data.windows import WindowedLoader
 from warmth.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -114,13 +115,18 @@ class ChatDataModule(L.LightningDataModule):
         # Our own sampler, seeded with seed + epoch: the order follows data.shuffle and the
         # seed (not the device count), and a resumed epoch repeats the interrupted one's order.
         sampler = SkippingSampler(self.rows, num_replicas=world, rank=rank, shuffle=shuffle, seed=seed)
-        return ResumableLoader(
+        # Each batch carries its accumulation window's trained-token count (token-weighted loss).
+        return WindowedLoader(
             self.rows, batch_size=self.batch_size, sampler=sampler,
             collate_fn=functools.partial(_collate, pad_token_id=self.pad_token_id,
                                          packing=bool(self.cfg["packing"])),
             num_workers=workers, persistent_workers=workers > 0,
-            position=self._position, seed=seed,
+            position=self._position, seed=seed, accumulation=self._accumulation,
         )
+
+    def _accumulation(self) -> int:
+        trainer = getattr(self, "trainer", None)
+        return int(trainer.accumulate_grad_batches) if trainer is not None else 1
 
     def _position(self) -> tuple[int, int]:
         """(epoch, batches of it the training loop counts as done): (0, 0) outside a fit."""

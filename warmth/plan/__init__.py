@@ -57,9 +57,7 @@ def judge(cfg: DictConfig, capacity: float | None = None) -> Verdict:
     if capacity is None:
         capacity = float(torch.cuda.get_device_properties(0).total_memory) if torch.cuda.is_available() \
             else 80.0 * GIB
-    precision = str(cfg.trainer.precision)
-    half = precision == "auto" or not precision.startswith("32")  # auto on GPUs is bf16-mixed
-    setup = setup_from_config(cfg, world_size(cfg.trainer), half, overhead)
+    setup = setup_from_config(cfg, world_size(cfg.trainer), overhead)
     plan = estimate(setup)
     fix = None if plan.total <= capacity else cheapest_fix(setup, lambda total: total <= capacity)
     return Verdict(setup, plan, capacity, fix)
@@ -82,6 +80,16 @@ def strategy_choice(cfg: DictConfig) -> str:
         if choice:
             return str(choice)
     return str(cfg.strategy.name)
+
+
+def precision_text(s: Setup) -> str:
+    if not s.half:
+        return "32-bit weights"
+    if s.deepspeed:
+        return "16-bit weights, fp32 master weights in DeepSpeed's optimizer"
+    if s.mixed:
+        return "16-bit compute (autocast), fp32 trained weights" + (", 16-bit frozen base" if s.lora_r else "")
+    return "16-bit weights and optimizer states (no fp32 master weights)"
 
 
 def fix_text(verdict: Verdict) -> str:
@@ -123,7 +131,7 @@ def describe(cfg: DictConfig, verdict: Verdict) -> str:
          f"{_count(plan.trained_params)} trained ({trained})"),
         (f"  strategy {strategy_choice(cfg)}: {sharding}{offload} over {s.world} GPU(s); micro batch "
          f"{s.micro_batch} x {s.seq_len} tokens; gradient checkpointing {checkpointing}; "
-         f"{'16' if s.half else '32'}-bit weights"),
+         f"{precision_text(s)}"),
     ]
     lines += [f"  {name:<26}{_gib(size):>12}" for name, size in plan.parts.items()]
     lines.append(f"  {'total':<26}{_gib(plan.total):>12}   of {_gib(verdict.capacity)} per GPU")

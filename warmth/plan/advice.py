@@ -44,7 +44,7 @@ def candidates(s: Setup) -> Iterator[tuple[list[str], Setup]]:
     rung = (s.stage, s.offload_optimizer or s.offload_parameters)
     for name, change in LADDER:
         if (change["stage"], change["offload_optimizer"]) > rung:
-            yield from _with_batches([f"strategy={name}"], replace(s, **change))
+            yield from _with_batches([f"strategy={name}"], replace(s, deepspeed=True, **change))
     if s.stage >= 1:
         for factor in (2, 4, 8):
             yield [f"{factor}x the GPUs (trainer.devices / trainer.num_nodes)"], replace(s, world=s.world * factor)

@@ -22,11 +22,11 @@ def seq_len(cfg: DictConfig) -> int:
 
 
 def sharding(cfg: DictConfig) -> dict:
-    """ZeRO stage and offload flags of ``cfg.strategy`` (DDP = 0, FSDP = 3)."""
+    """ZeRO stage, offload flags and DeepSpeed or not, of ``cfg.strategy`` (DDP = 0, FSDP = 3)."""
     opts = strategy_options(cfg.get("strategy"))
     if isinstance(opts, DeepSpeedOptions):
         return {"stage": opts.stage, "offload_optimizer": opts.offload_optimizer,
-                "offload_parameters": opts.offload_parameters}
+                "offload_parameters": opts.offload_parameters, "deepspeed": True}
     if isinstance(opts, FSDPOptions):
         return {"stage": 3, "offload_optimizer": opts.offload_parameters,
                 "offload_parameters": opts.offload_parameters}
@@ -44,10 +44,17 @@ def lora(cfg: DictConfig) -> dict:
             "lora_dropout": float(peft.get("dropout", 0.0))}
 
 
-def setup_from_config(cfg: DictConfig, world: int, half: bool, overhead_gib: float) -> Setup:
+def precision(cfg: DictConfig) -> dict:
+    """16-bit or not, autocast (``*-mixed``) or pure (``*-true``); ``auto`` plans bf16-mixed (GPUs)."""
+    name = str(cfg.trainer.precision)
+    name = "bf16-mixed" if name == "auto" else name
+    return {"half": not name.startswith("32"), "mixed": "mixed" in name}
+
+
+def setup_from_config(cfg: DictConfig, world: int, overhead_gib: float) -> Setup:
     t = cfg.trainer
     return Setup(
         arch=model_arch(cfg.model), world=world, micro_batch=int(t.micro_batch_size),
-        seq_len=seq_len(cfg), gradient_checkpointing=bool(t.gradient_checkpointing), half=half,
-        overhead_gib=overhead_gib, **sharding(cfg), **lora(cfg),
+        seq_len=seq_len(cfg), gradient_checkpointing=bool(t.gradient_checkpointing),
+        overhead_gib=overhead_gib, **precision(cfg), **sharding(cfg), **lora(cfg),
     )

@@ -1,10 +1,23 @@
 """Per-GPU memory of a training config: the ZeRO formulas plus an activation estimate.
 
-Bytes per parameter with bf16 mixed precision and Adam: a frozen base weight
-costs 2 (its bf16 copy); a trained one costs 16: 2 (bf16 weight) + 2 (bf16
-gradient) + 12 (fp32 master weight, Adam's two moments). ZeRO shards over the
-data-parallel ranks: stage 1 the optimizer states, stage 2 also gradients,
-stage 3 (and FSDP) also the weights; offload moves states or weights to CPU.
+Bytes per parameter with torch's AdamW, as each setup allocates them
+(:func:`bytes_per_param`):
+
+- ``32-true``: weights 4, gradients 4, Adam's two moments 8.
+- DeepSpeed with bf16/fp16: the engine holds 16-bit weights (frozen and
+  trained: 2) and gradients (2); its optimizer keeps fp32 master weights and
+  moments (12).
+- ``bf16-mixed``/``16-mixed`` elsewhere (auto, DDP, FSDP): autocast computes
+  in 16 bits from fp32 trained weights, which are their own master copy:
+  weight 4, gradient 4, moments 8, plus the 16-bit cast of each trained
+  weight that autograd keeps for backward (2, per rank and not sharded,
+  also under FSDP). LoRA's frozen base is loaded in 16 bits (2).
+- ``bf16-true``/``16-true``: everything in 16 bits, Adam's moments too (2 + 2 + 4).
+
+DDP keeps its own gradient buckets besides ``.grad`` (one more gradient
+copy). ZeRO shards over the data-parallel ranks: stage 1 the optimizer
+states, stage 2 also gradients, stage 3 (and FSDP) also the weights;
+offload moves states or weights to CPU.
 Activations (bytes per token per layer, 16-bit) follow the tensors a Llama-style
 block keeps for backward; gradient checkpointing keeps only each layer's input
 and recomputes one layer at a time. Numbers are planning estimates, not
@@ -34,7 +47,9 @@ class Setup:
     micro_batch: int = 1
     seq_len: int = 1024
     gradient_checkpointing: bool = False
-    half: bool = True               # 16-bit weights and activations (bf16 / fp16)
+    half: bool = True               # 16-bit compute and activations (bf16 / fp16)
+    mixed: bool = True              # with half: autocast over fp32 trained weights (*-mixed), else *-true
+    deepspeed: bool = False         # DeepSpeed engine (its own 16-bit weights and fp32 masters)
     lora_r: int = 0                 # 0: full fine-tuning
     lora_targets: tuple[str, ...] = ALL_LINEAR
     lora_dropout: float = 0.0
@@ -75,24 +90,39 @@ def activation_bytes(s: Setup) -> float:
     return layers + logits
 
 
+def bytes_per_param(s: Setup) -> dict[str, int]:
+    """Bytes per frozen weight, trained weight, gradient, optimizer state and kept 16-bit cast."""
+    if not s.half:
+        return {"frozen": 4, "weight": 4, "grad": 4, "optimizer": 8, "cast": 0}
+    if s.deepspeed:
+        return {"frozen": 2, "weight": 2, "grad": 2, "optimizer": 12, "cast": 0}
+    if s.mixed:
+        return {"frozen": 2, "weight": 4, "grad": 4, "optimizer": 8, "cast": 2}
+    return {"frozen": 2, "weight": 2, "grad": 2, "optimizer": 4, "cast": 0}
+
+
 def estimate(s: Setup) -> MemoryPlan:
     a, w = s.arch, max(1, s.world)
     total = a.total_params()
     trained = lora_params(a, s.lora_r, s.lora_targets) if s.lora_r else total
     frozen = total - trained if s.lora_r else 0
-    weight_bytes = 2 if s.half else 4
-    # Adam keeps m and v in fp32; with 16-bit weights it also keeps an fp32 master copy.
-    optimizer_bytes = 12 if s.half else 8
+    b = bytes_per_param(s)
     shard3 = w if s.stage >= 3 else 1
     parts = {
-        "frozen weights": 0.0 if s.offload_parameters else frozen * weight_bytes / shard3,
-        "trained weights": 0.0 if s.offload_parameters else trained * weight_bytes / shard3,
-        "gradients": trained * weight_bytes / (w if s.stage >= 2 else 1),
-        "optimizer states": 0.0 if s.offload_optimizer else trained * optimizer_bytes / (w if s.stage >= 1 else 1),
+        "frozen weights": 0.0 if s.offload_parameters else frozen * b["frozen"] / shard3,
+        "trained weights": 0.0 if s.offload_parameters else trained * b["weight"] / shard3,
+        "gradients": trained * b["grad"] / (w if s.stage >= 2 else 1),
+        "optimizer states": 0.0 if s.offload_optimizer else trained * b["optimizer"] / (w if s.stage >= 1 else 1),
         "activations": activation_bytes(s),
     }
+    if b["cast"]:
+        parts["16-bit weight casts"] = trained * b["cast"]
+    if s.stage == 0 and w > 1 and not s.deepspeed:
+        parts["DDP gradient buckets"] = trained * b["grad"]
     if s.stage >= 3 and w > 1:
         # Gathered full weights of the layer being computed and the one prefetched.
-        parts["gathered layers (ZeRO-3)"] = 2 * a.layer_params() * weight_bytes
+        lora_share = trained / total if s.lora_r else 1.0
+        per_param = lora_share * b["weight"] + (1 - lora_share) * b["frozen"]
+        parts["gathered layers (ZeRO-3)"] = 2 * a.layer_params() * per_param
     parts["overhead"] = s.overhead_gib * GIB
     return MemoryPlan(parts=parts, total_params=total, trained_params=trained)

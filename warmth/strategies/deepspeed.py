@@ -8,6 +8,16 @@ partitioned and loads checkpoint shards into the partitions, so no rank
 materialises the whole model. We use that path instead of Lightning's
 context; modules made outside HF (LoRA adapters, small) are partitioned by
 DeepSpeed when the engine starts.
+
+Gradient accumulation is Lightning's, as under DDP and FSDP: Lightning
+divides each micro-batch's loss by ``accumulate_grad_batches`` and decides
+when a window ends (every ``accumulate_grad_batches`` batches of an epoch,
+and at its last batch). Lightning's own DeepSpeed strategy leaves the
+windows to the engine's micro-step counter (which runs across epochs) and
+lets ``DeepSpeedEngine.backward`` divide the loss by the accumulation count
+a second time, so gradients were ``1/accumulate_grad_batches`` of DDP's and
+clipping that much looser. Here the engine is told each backward whether it
+ends a window, and backward does not rescale: a step sees DDP's gradient.
 """
 
 from __future__ import annotations
@@ -60,3 +70,20 @@ class WarmthDeepSpeedStrategy(HydraJobLaunchMixin, DeepSpeedStrategy):
         finally:
             del engine.module_state_dict  # back to the class's method
 
+
+    @property
+    def handles_gradient_accumulation(self) -> bool:
+        """False: Lightning accumulates (and steps on an epoch's last batch) as for DDP."""
+        return False
+
+    @contextmanager
+    def block_backward_sync(self) -> Iterator[None]:
+        """Nothing to block: the boundary flag set in :meth:`backward` defers ZeRO's reduction."""
+        yield
+
+    def backward(self, closure_loss: Any, optimizer: Any, *args: Any, **kwargs: Any) -> Any:
+        trainer = self.lightning_module.trainer
+        # Must be set before backward: ZeRO reduces (and partitions) gradients at the boundary.
+        self.model.set_gradient_accumulation_boundary(not trainer.fit_loop._should_accumulate())
+        kwargs.setdefault("scale_wrt_gas", False)  # Lightning already divided by the accumulation
+        return super().backward(closure_loss, optimizer, *args, **kwargs)

@@ -9,6 +9,7 @@ import torch
 
 from warmth.data import ChatDataModule
 from warmth.data.masking import IGNORE_INDEX
+from warmth.data.windows import WINDOW_KEYS, without_stamps
 from warmth.errors import ConfigError, DataError
 
 
@@ -39,7 +40,8 @@ def test_packed_batches_from_a_style_folder(tmp_path, tiny_tokenizer):
     assert len(loader) == -(-dm.num_rows // 2)
     seen = 0
     for batch in loader:
-        assert set(batch) == {"input_ids", "labels", "position_ids"}
+        assert set(batch) == {"input_ids", "labels", "position_ids", *WINDOW_KEYS}
+        batch = without_stamps(batch)
         B, T = batch["input_ids"].shape
         assert B <= 2 and T <= 128
         assert all(v.shape == (B, T) and v.dtype == torch.long for v in batch.values())
@@ -56,7 +58,7 @@ def test_unpacked_jsonl_file_with_limit(tmp_path, tiny_tokenizer):
     path = write_dataset(tmp_path / "d") / "conversations.jsonl"
     dm = ChatDataModule(tiny_tokenizer, cfg(packing=False, limit=5, shuffle=False), path, batch_size=4)
     assert dm.num_training_examples == 5 and dm.num_rows == 5
-    batch = next(iter(dm.train_dataloader()))
+    batch = without_stamps(next(iter(dm.train_dataloader())))
     assert set(batch) == {"input_ids", "labels", "attention_mask", "position_ids"}
     assert batch["input_ids"].shape[0] == 4
     lengths = batch["attention_mask"].sum(1)
@@ -69,7 +71,7 @@ def test_unpacked_jsonl_file_with_limit(tmp_path, tiny_tokenizer):
 def test_batches_feed_the_model_forward(tmp_path, tiny_tokenizer, tiny_model):
     """Batches go straight into the model's forward (as the training module does)."""
     dm = ChatDataModule(tiny_tokenizer, cfg(), write_dataset(tmp_path / "warm", 4), batch_size=2)
-    batch = next(iter(dm.train_dataloader()))
+    batch = without_stamps(next(iter(dm.train_dataloader())))
     with torch.no_grad():
         out = tiny_model(**batch, use_cache=False)
     assert torch.isfinite(out.loss)

@@ -39,7 +39,7 @@ def test_train_refuses_a_config_that_cannot_fit() -> None:
 
 def test_zero_stages_shard_what_they_should() -> None:
     w = 8
-    base = Setup(arch=LLAMA70B, world=w, stage=0, lora_r=8)
+    base = Setup(arch=LLAMA70B, world=w, stage=0, lora_r=8, deepspeed=True)
     n = LLAMA70B.total_params()
     t = lora_params(LLAMA70B, 8, base.lora_targets)
     plans = {stage: estimate(replace(base, stage=stage)).parts for stage in (0, 1, 2, 3)}
@@ -53,6 +53,41 @@ def test_zero_stages_shard_what_they_should() -> None:
     assert offload["frozen weights"] == offload["optimizer states"] == 0
     full = estimate(replace(base, lora_r=0, stage=0)).parts  # full fine-tuning: 16 bytes per parameter
     assert full["trained weights"] + full["gradients"] + full["optimizer states"] == pytest.approx(16 * n)
+    assert "DDP gradient buckets" not in full and "16-bit weight casts" not in full
+
+
+def test_mixed_precision_outside_deepspeed_counts_fp32_trained_weights() -> None:
+    """bf16-mixed under auto/DDP/FSDP: fp32 weights (their own master), fp32 gradients and moments, and
+    the bf16 casts autograd keeps; what ChatLM allocates (tests/warmth/test_master_weights.py checks the
+    dtypes). Fails against the old plan, which counted DeepSpeed's 2 + 2 + 12 bytes everywhere."""
+    n = LLAMA70B.total_params()
+    full = estimate(Setup(arch=LLAMA70B, world=1, stage=0)).parts
+    assert full["trained weights"] == pytest.approx(4 * n) and full["gradients"] == pytest.approx(4 * n)
+    assert full["optimizer states"] == pytest.approx(8 * n) and full["16-bit weight casts"] == pytest.approx(2 * n)
+    assert "DDP gradient buckets" not in full
+    ddp = estimate(Setup(arch=LLAMA70B, world=8, stage=0)).parts
+    assert ddp["DDP gradient buckets"] == pytest.approx(4 * n)  # DDP's own copy of the gradients
+    fsdp = estimate(Setup(arch=LLAMA70B, world=8, stage=3)).parts
+    assert fsdp["trained weights"] + fsdp["gradients"] + fsdp["optimizer states"] == pytest.approx(16 * n / 8)
+    assert fsdp["16-bit weight casts"] == pytest.approx(2 * n)  # kept for backward, not sharded
+    t = lora_params(LLAMA70B, 8, Setup(arch=LLAMA70B, world=1, stage=0).lora_targets)
+    lora = estimate(Setup(arch=LLAMA70B, world=1, stage=0, lora_r=8)).parts
+    assert lora["frozen weights"] == pytest.approx(2 * (n - t)) and lora["trained weights"] == pytest.approx(4 * t)
+    pure = estimate(Setup(arch=LLAMA70B, world=1, stage=0, mixed=False)).parts  # bf16-true: Adam in bf16 too
+    assert pure["trained weights"] + pure["gradients"] + pure["optimizer states"] == pytest.approx(8 * n)
+    assert "16-bit weight casts" not in pure
+
+
+@pytest.mark.parametrize("overrides, expected", [
+    (["trainer.precision=bf16-mixed"], {"half": True, "mixed": True, "deepspeed": False}),
+    (["trainer.precision=auto", "strategy=fsdp"], {"half": True, "mixed": True, "deepspeed": False}),
+    (["trainer.precision=bf16-true"], {"half": True, "mixed": False, "deepspeed": False}),
+    (["trainer.precision=32-true", "strategy=deepspeed_zero2"], {"half": False, "deepspeed": True}),
+    (["trainer.precision=bf16-mixed", "strategy=deepspeed_zero3"], {"half": True, "deepspeed": True}),
+])
+def test_plan_reads_precision_and_engine_from_the_config(overrides, expected) -> None:
+    setup = judge(compose_config("model=llama8b", "trainer.devices=8", *overrides), 80 * GIB).setup
+    assert {k: getattr(setup, k) for k in expected} == expected
 
 
 def test_fp32_training_counts_four_byte_weights_and_gradients() -> None:
