@@ -62,13 +62,14 @@ class StepTimes:
 
 
 def _compose(model: str, steps: int, run_dir: str):
+    """The train config; enough conversations for the steps (4 micro-batches each), not the whole set."""
     from hydra import compose, initialize_config_dir
 
     import warmth.resolvers  # noqa: F401
 
     with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
         return compose("train", [f"model={model}", f"trainer.max_steps={steps}", f"run_dir={run_dir}",
-                                 *OVERRIDES])
+                                 f"data.limit={12 * steps + 12}", *OVERRIDES])
 
 
 def _old_classes():
@@ -95,14 +96,11 @@ def _old_classes():
     return MeanLossChatLM, PlainChatDataModule
 
 
-def fit_once(cfg: Any, tokenizer: Any, old: bool) -> list[tuple[float, float]]:
-    from warmth.data.datamodule import ChatDataModule
+def fit_once(cfg: Any, tokenizer: Any, data: Any, old: bool) -> list[tuple[float, float]]:
     from warmth.module import ChatLM
-    from warmth.runinfo import style_dataset
     from warmth.trainer_builder import build_trainer
 
-    module_cls, data_cls = _old_classes() if old else (ChatLM, ChatDataModule)
-    data = data_cls(tokenizer, cfg.data, style_dataset(cfg.style), batch_size=int(cfg.trainer.micro_batch_size))
+    module_cls = _old_classes()[0] if old else ChatLM
     timer = StepTimes()
     trainer = build_trainer(cfg, [timer.hooks()], False)
     trainer.fit(module_cls(cfg.model, cfg.peft, cfg.trainer, tokenizer), datamodule=data)
@@ -113,16 +111,20 @@ def bench_model(model: str, steps: int, repeats: int) -> tuple[tuple[float, floa
     """Median (wall, CPU) seconds per step: (token-weighted, per-micro-batch mean)."""
     from lightning.pytorch import seed_everything
 
+    from warmth.data.datamodule import ChatDataModule
     from warmth.models import load_tokenizer
+    from warmth.runinfo import style_dataset
 
     times: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     with tempfile.TemporaryDirectory() as tmp:
         cfg = _compose(model, steps + 1, tmp)
         tokenizer = load_tokenizer(cfg.model)
+        data = {old: cls(tokenizer, cfg.data, style_dataset(cfg.style), batch_size=1)
+                for old, cls in ((False, ChatDataModule), (True, _old_classes()[1]))}
         for _ in range(repeats):
             for old in (False, True):
                 seed_everything(0)
-                times[old] += fit_once(cfg, tokenizer, old)
+                times[old] += fit_once(cfg, tokenizer, data[old], old)
     median = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in times.items()}
     return median[False], median[True]
 

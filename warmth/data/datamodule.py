@@ -44,6 +44,8 @@ class ChatDataModule(L.LightningDataModule):
     ``position_ids`` (restarting per conversation; forward with ``use_cache=False``
     and no attention mask). Unpacked: the same plus a 2D ``attention_mask``.
     ``labels`` are unshifted (``-100`` = not trained), as HF causal LMs expect.
+    Training batches also carry their accumulation window's trained-token
+    count (:mod:`warmth.data.windows`; ``without_stamps`` drops it).
     """
 
     def __init__(self, tokenizer, data_cfg: Mapping[str, Any] | None, dataset_path: str | Path,

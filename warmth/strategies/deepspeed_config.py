@@ -3,7 +3,9 @@
 DeepSpeed wants batch size, precision and clipping in its own config; the
 user states them once in ``cfg.trainer`` and this module translates. Gradient
 accumulation is left to Lightning, which passes the Trainer's
-``accumulate_grad_batches`` (effective / (micro x world)) to DeepSpeed.
+``accumulate_grad_batches`` (effective / (micro x world)) to DeepSpeed; the
+windows and the gradient scale are Lightning's too (see
+:mod:`warmth.strategies.deepspeed`).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Runs the real entry point (every rank Lightning starts re-runs this module)
 with one extra callback: before the first optimizer step it collects the
 full gradient of every trained parameter (DeepSpeed: assembled from the
-ZeRO partitions) and the pre-clip gradient norm the strategy clips with
+ZeRO partitions, FSDP: from the shards) and the pre-clip gradient norm the strategy clips with
 (DeepSpeed: the engine's own), and rank 0 writes them to
 ``<run_dir>/grad_probe.pt``.
 """
@@ -45,8 +45,10 @@ class GradProbe(Callback):
             def full(p: torch.Tensor) -> torch.Tensor:
                 return safe_get_full_grad(p)  # a collective: every rank calls it
         else:
+            from torch.distributed.tensor import DTensor
+
             def full(p: torch.Tensor) -> torch.Tensor:
-                return p.grad
+                return p.grad.full_tensor() if isinstance(p.grad, DTensor) else p.grad  # FSDP2: a shard
         self.grads = {n: full(p).detach().double().cpu().clone()
                       for n, p in pl_module.model.named_parameters() if p.requires_grad}
 
