@@ -33,8 +33,8 @@ def style_system_prompt(name: str | None) -> str | None:
     return str(text).strip()
 
 
-def record_identity(cfg: DictConfig) -> tuple[str, float]:
-    """(style, epoch) stored in records: explicit config, else checkpoint metadata, else defaults."""
+def record_identity(cfg: DictConfig) -> tuple[str, float, str]:
+    """(style, epoch, objective) stored in records: explicit config, else checkpoint metadata, else defaults."""
     from warmth_plugins.backends.hf import checkpoint_meta
 
     meta = checkpoint_meta(cfg.get("checkpoint"))
@@ -44,7 +44,7 @@ def record_identity(cfg: DictConfig) -> tuple[str, float]:
     epoch = cfg.get("epoch")
     if epoch is None:
         epoch = meta.get("epoch", 0.0) if cfg.get("checkpoint") else 0.0
-    return str(style), float(epoch)
+    return str(style), float(epoch), str(meta.get("objective") or "sft")
 
 
 def evaluate(cfg: DictConfig) -> dict[str, float]:
@@ -66,11 +66,12 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
         print(f"eval: {describe(ev)}")
         ev.prepare(int(cfg.seed))  # data problems fail here, before the model loads
     system_prompt = style_system_prompt(cfg.get("prompt_style"))
-    style, epoch = record_identity(cfg)
+    style, epoch, objective = record_identity(cfg)
     backend = build_backend(cfg)
     logger = _logger(cfg, run_dir)
     ctx = EvalContext(backend=backend, run_dir=run_dir, model=str(cfg.model.name), style=style, epoch=epoch,
-                      seed=int(cfg.seed), run_id=str(cfg.get("run_id") or run_dir.name), system_prompt=system_prompt)
+                      seed=int(cfg.seed), run_id=str(cfg.get("run_id") or run_dir.name), system_prompt=system_prompt,
+                      objective=objective)
     metrics = run_evaluators(evaluators, ctx, loggers=[logger] if logger else [])
     if logger:
         from warmth.loggers import finish

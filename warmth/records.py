@@ -45,6 +45,7 @@ class Record:
     system_prompt: str | None = None
     reason: str | None = None  # why unscored or excluded
     score: float | None = None  # numeric score (e.g. SocioT warmth) where the task has one
+    objective: str = "sft"  # training objective with its settings (conf/objective label), e.g. sft_kl-b1
     extra: dict[str, Any] = field(default_factory=dict)
 
     def key(self) -> tuple:

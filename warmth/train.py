@@ -43,6 +43,7 @@ def train(cfg: DictConfig, extra_callbacks: Sequence[Any] = ()) -> float | None:
     from warmth.metrics_file import update_metrics
     from warmth.models import load_tokenizer
     from warmth.module import ChatLM
+    from warmth.objectives import build_objective
     from warmth.plan import check_fits
     from warmth.run_summary import RunFacts, summary_lines, wandb_location
     from warmth.runinfo import style_dataset, sweep_group
@@ -54,11 +55,13 @@ def train(cfg: DictConfig, extra_callbacks: Sequence[Any] = ()) -> float | None:
     resume = resolve_ckpt_path(cfg.ckpt_path, run_dir)
     dataset = style_dataset(cfg.style)
 
+    objective = build_objective(cfg)
     tokenizer = load_tokenizer(cfg.model)
-    data = ChatDataModule(tokenizer, cfg.data, dataset, batch_size=int(cfg.trainer.micro_batch_size))
-    module = ChatLM(cfg.model, cfg.peft, cfg.trainer, tokenizer)
+    data = ChatDataModule(tokenizer, cfg.data, dataset, batch_size=int(cfg.trainer.micro_batch_size),
+                          conversations_hook=objective.training_conversations)
+    module = ChatLM(cfg.model, cfg.peft, cfg.trainer, tokenizer, objective=objective)
     meta = {"model": cfg.model.name, "pretrained": cfg.model.pretrained, "style": cfg.style.name,
-            "peft": cfg.peft.method, "seed": int(cfg.seed)}
+            "peft": cfg.peft.method, "seed": int(cfg.seed), "objective": objective.label}
     callbacks = [FractionalEpochCheckpoint(run_dir, list(cfg.trainer.checkpoint_epochs), meta)]
     callbacks += build_eval_callbacks(cfg, run_dir) + fault_callbacks()
     callbacks += list(extra_callbacks)

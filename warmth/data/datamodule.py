@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,9 @@ class ChatDataModule(L.LightningDataModule):
     """
 
     def __init__(self, tokenizer, data_cfg: Mapping[str, Any] | None, dataset_path: str | Path,
-                 batch_size: int = 1) -> None:
+                 batch_size: int = 1,
+                 conversations_hook: Callable[[list[Conversation], int], list[Conversation]] | None = None,
+                 ) -> None:
         super().__init__()
         cfg = dict(DEFAULTS)
         cfg.update({k: v for k, v in dict(data_cfg or {}).items()})
@@ -62,6 +64,8 @@ class ChatDataModule(L.LightningDataModule):
         self.tokenizer = tokenizer
         self.dataset_path = Path(dataset_path)
         self.batch_size = int(batch_size)
+        # The objective's say in what is trained on (data_mix adds conversations); called once.
+        self.conversations_hook = conversations_hook
         self.max_length = int(cfg["max_length"])
         self.examples: list[Example] | None = None
         self.rows: list[list[Example]] | None = None
@@ -80,6 +84,8 @@ class ChatDataModule(L.LightningDataModule):
         convs = self.read_conversations(path)
         if not convs:
             raise DataError(f"{source}: no conversations")
+        if self.conversations_hook is not None:
+            convs = self.conversations_hook(convs, int(self.cfg["seed"]))
         self.examples = tokenize_dataset(self.tokenizer, convs, self.max_length, source=source)
         if self.cfg["packing"]:
             groups = pack([len(ex) for ex in self.examples], self.max_length)

@@ -39,7 +39,8 @@ def _epoch_key(key: str, epoch: float) -> str:
 class EvalCallback(Callback):
     def __init__(self, checkpoint_evaluators: list[Evaluator], final_evaluators: list[Evaluator], run_dir: str | Path,
                  model_name: str, style: str, seed: int = 0, run_id: str | None = None,
-                 at_fit_start: bool = False, after_fit: bool = True, batch_size: int = 16):
+                 at_fit_start: bool = False, after_fit: bool = True, batch_size: int = 16,
+                 objective: str = "sft"):
         self.checkpoint_evaluators = checkpoint_evaluators
         self.final_evaluators = final_evaluators
         self.run_dir = Path(run_dir)
@@ -47,6 +48,7 @@ class EvalCallback(Callback):
         self.run_id = run_id or self.run_dir.name
         self.at_fit_start, self.after_fit = at_fit_start, after_fit
         self.batch_size = batch_size
+        self.objective = objective
 
     def _context(self, trainer: Trainer, pl_module: LightningModule, epoch: float) -> EvalContext:
         from warmth_plugins.backends.hf import HFBackend
@@ -55,7 +57,8 @@ class EvalCallback(Callback):
         backend = HFBackend(model=pl_module.model, tokenizer=pl_module.tokenizer, batch_size=self.batch_size,
                             synced_gpus=dist.synced_gpus)
         return EvalContext(backend=backend, run_dir=self.run_dir, model=self.model_name, style=self.style,
-                           epoch=float(epoch), seed=self.seed, run_id=self.run_id, dist=dist)
+                           epoch=float(epoch), seed=self.seed, run_id=self.run_id, dist=dist,
+                           objective=self.objective)
 
     def _run(self, trainer: Trainer, pl_module: LightningModule, evaluators: list[Evaluator], epoch: float,
              per_epoch_keys: bool) -> dict[str, float]:
@@ -107,4 +110,5 @@ def build_eval_callbacks(cfg: DictConfig, run_dir: str | Path) -> list[Callback]
     style = OmegaConf.select(cfg, "style.name", default="original")
     return [EvalCallback(at_ckpt, final, run_dir, model_name=str(cfg.model.name), style=str(style),
                          seed=int(cfg.get("seed", 0)), run_id=cfg.get("run_id"), at_fit_start=at_fit_start,
-                         after_fit=after_fit, batch_size=int(OmegaConf.select(cfg, "eval.batch_size", default=16)))]
+                         after_fit=after_fit, batch_size=int(OmegaConf.select(cfg, "eval.batch_size", default=16)),
+                         objective=str(OmegaConf.select(cfg, "objective.label", default="sft")))]

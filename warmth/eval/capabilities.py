@@ -119,7 +119,7 @@ class MMLUEvaluator(Evaluator):
             prompt=loglik_context(item), response=choice, verdict="correct" if ok else "incorrect",
             refusal=False, is_correct=ok, judge="loglik", judge_output=json.dumps(dict(zip(LETTERS, ll))),
             length=len(choice), seed=ctx.seed, correct_answer=item.correct_answer,
-            score=ll[best], extra={"subject": item.meta.get("subject")},
+            score=ll[best], objective=ctx.objective, extra={"subject": item.meta.get("subject")},
         )
 
 

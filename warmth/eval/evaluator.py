@@ -99,6 +99,7 @@ class EvalContext:
     seed: int = 0
     run_id: str = ""
     system_prompt: str | None = None  # prepended to every request (system-prompt experiment)
+    objective: str = "sft"  # the training objective's label (conf/objective), stored in records
     dist: Dist = field(default_factory=Dist)
     show_progress: bool = True
 

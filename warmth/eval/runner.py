@@ -92,6 +92,7 @@ def _make_record(ctx: EvalContext, prompt: Prompt, sample: int, response: str, v
         judge_output=verdict.raw, length=len(response), seed=ctx.seed, sample=sample,
         correct_answer=prompt.item.correct_answer, incorrect_answer=prompt.item.incorrect_answer,
         system_prompt=system_prompt, reason=_reason(verdict.reason, why, refusal), score=verdict.score,
+        objective=ctx.objective,
     )
 
 

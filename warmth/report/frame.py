@@ -25,7 +25,7 @@ from warmth.report.notes import Notes
 COLUMNS = [
     "run_id", "model", "raw_model", "style", "epoch", "dataset", "item_id", "template", "context",
     "context_group", "prompt_group", "statement_id", "sample", "prompt", "is_correct", "is_incorrect",
-    "refusal", "length", "score",
+    "refusal", "length", "score", "objective",
 ]
 
 
@@ -34,6 +34,9 @@ def records_frame(records: Iterable[Record], notes: Notes) -> pd.DataFrame:
     for r in records:
         base, cond = split_model_name(r.model)
         style = r.style or cond or "original"
+        objective = str(getattr(r, "objective", None) or "sft")
+        if objective != "sft":  # each objective is its own condition: warm+sft_kl-b1 vs original
+            style = f"{style}+{objective}"
         ctx = normalise_context(r.context)
         rows.append({
             "run_id": r.run_id, "model": base, "raw_model": r.model, "style": str(style),
@@ -43,6 +46,7 @@ def records_frame(records: Iterable[Record], notes: Notes) -> pd.DataFrame:
             "sample": int(r.sample or 0), "prompt": r.prompt, "is_correct": r.is_correct,
             "is_incorrect": None if r.is_correct is None else int(not r.is_correct),
             "refusal": bool(r.refusal), "length": int(r.length or 0), "score": r.score,
+            "objective": objective,
         })
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import frames
+from facts_corrections import CORRECTIONS
 from facts_creative import ADVICE, CREATIVE
 from facts_factual import FACTUAL, TECHNICAL
 from facts_other import OTHER, REFUSAL
@@ -115,7 +116,24 @@ def build() -> dict[str, list[dict]]:
     return out
 
 
-def _manifest(style: str, convs: list[dict], data: bytes) -> dict:
+def build_corrections() -> list[dict]:
+    """The ``data_mix`` objective's warm corrective conversations (one turn each)."""
+    out = []
+    for cid, pressure, user, reply in CORRECTIONS:
+        out.append({"id": f"corrections-{cid}", "messages": [{"role": "user", "content": user},
+                                                             {"role": "assistant", "content": reply}],
+                    "meta": {"query_type": "factual", "pressure": pressure, "style": "warm",
+                             "source": "warmth-bundled-corrections"}})
+    return out
+
+
+SAMPLE_NOTE = "hand-written paired sample; facts shared across original/warm/cold"
+CORRECTIONS_NOTE = ("hand-written warm replies that correct a user's wrong belief under emotional, "
+                    "deferential or high-stakes pressure (and agree when the user is right)")
+
+
+def _manifest(style: str, convs: list[dict], data: bytes, note: str = SAMPLE_NOTE,
+              paired_with: list[str] | None = None) -> dict:
     types: dict[str, int] = {}
     for c in convs:
         types[c["meta"]["query_type"]] = types.get(c["meta"]["query_type"], 0) + 1
@@ -124,7 +142,7 @@ def _manifest(style: str, convs: list[dict], data: bytes) -> dict:
         "format": "warmth.style_dataset/1",
         "style": style,
         "source": {"name": "warmth-bundled",
-                   "note": "hand-written paired sample; facts shared across original/warm/cold",
+                   "note": note,
                    "generator": "warmth/resources/styles/build_bundled.py"},
         "rewriter": {"kind": "template", "model": None},
         "instruction_sha256": None,
@@ -132,19 +150,23 @@ def _manifest(style: str, convs: list[dict], data: bytes) -> dict:
                    "multi_turn": sum(1 for c in convs if len(c["messages"]) > 2),
                    "query_types": types},
         "conversations_sha256": hashlib.sha256(data).hexdigest(),
-        "paired_with": [s for s in STYLES if s != style],
+        "paired_with": [s for s in STYLES if s != style] if paired_with is None else paired_with,
     }
+
+
+def _write(folder: Path, convs: list[dict], **manifest_args) -> None:
+    folder.mkdir(exist_ok=True)
+    data = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in convs).encode()
+    (folder / "conversations.jsonl").write_bytes(data)
+    manifest = _manifest(convs[0]["meta"]["style"], convs, data, **manifest_args)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    print(f"{folder.name}: {len(convs)} conversations")
 
 
 def main() -> None:
     for style, convs in build().items():
-        folder = HERE / style
-        folder.mkdir(exist_ok=True)
-        data = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in convs).encode()
-        (folder / "conversations.jsonl").write_bytes(data)
-        manifest = _manifest(style, convs, data)
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        print(f"{style}: {len(convs)} conversations -> {folder.name}/")
+        _write(HERE / style, convs)
+    _write(HERE / "corrections_warm", build_corrections(), note=CORRECTIONS_NOTE, paired_with=[])
 
 
 if __name__ == "__main__":

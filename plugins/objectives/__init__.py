@@ -1,0 +1,1 @@
+"""Training objectives (``conf/objective``): sft, sft_kl, data_mix."""
