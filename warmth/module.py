@@ -11,38 +11,20 @@ import math
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from lightning import LightningModule
 from omegaconf import DictConfig, OmegaConf
 
+from warmth.data.masking import IGNORE_INDEX
 from warmth.data.windows import WINDOW_LEN, WINDOW_POS, WINDOW_TOKENS, without_stamps
 from warmth.models import load_model
+from warmth.objectives import Objective, cross_entropy_sum
 
-IGNORE_INDEX = -100
-
-
-def token_loss_sum(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Summed next-token cross-entropy over positions whose label is not ignored, and their count.
-
-    Labels are shifted here, so a packed row's first token of a conversation
-    is never a target of the previous one (its label is always ignored: it is
-    not an assistant token).
-    """
-    shift_logits = logits[:, :-1, :].float()
-    shift_labels = labels[:, 1:]
-    count = (shift_labels != IGNORE_INDEX).sum()
-    loss_sum = F.cross_entropy(
-        shift_logits.reshape(-1, shift_logits.size(-1)),
-        shift_labels.reshape(-1),
-        ignore_index=IGNORE_INDEX,
-        reduction="sum",
-    )
-    return loss_sum, count
+__all__ = ["IGNORE_INDEX", "ChatLM", "lr_lambda", "masked_lm_loss"]
 
 
 def masked_lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean next-token cross-entropy of one batch (0 without targets), and the number of targets."""
-    loss_sum, count = token_loss_sum(logits, labels)
+    loss_sum, count = cross_entropy_sum(logits, labels)
     return loss_sum / count.clamp(min=1), count
 
 
@@ -71,15 +53,19 @@ def lr_lambda(step: int, total: int, warmup: int, kind: str, min_ratio: float) -
 class ChatLM(LightningModule):
     """Wraps an ``AutoModelForCausalLM``; attributes ``model`` and ``tokenizer``."""
 
-    def __init__(self, model_cfg: DictConfig, peft_cfg: DictConfig, trainer_cfg: DictConfig, tokenizer: Any):
+    def __init__(self, model_cfg: DictConfig, peft_cfg: DictConfig, trainer_cfg: DictConfig, tokenizer: Any,
+                 objective: Objective | None = None):
         super().__init__()
+        # What a step's loss is made of (conf/objective); not a submodule, so a frozen
+        # reference it may hold is never trained or checkpointed.
+        self.objective = objective or Objective()
         self.model_cfg = model_cfg
         self.peft_cfg = peft_cfg
         self.trainer_cfg = trainer_cfg
         self.tokenizer = tokenizer
         self.model: Any = None
         self._window_tokens: torch.Tensor | None = None  # trained tokens of the current step, all ranks
-        self._window_loss: torch.Tensor | None = None    # this rank's summed token losses so far in it
+        self._window_sums: dict[str, torch.Tensor] = {}  # this rank's summed loss (and terms) so far in it
         # Checkpoints keep only trained weights; loading them must not demand the frozen rest.
         self.strict_loading = False
         self.save_hyperparameters(
@@ -103,6 +89,7 @@ class ChatLM(LightningModule):
         # from_pretrained returns eval mode; LoRA dropout must be active in training.
         model.train()
         self.model = model
+        self.objective.setup(self)
 
     def _param_dtype(self) -> torch.dtype | None:
         """The dtype to load weights in: fp32 wherever an optimizer updates them under ``*-mixed``.
@@ -150,9 +137,12 @@ class ChatLM(LightningModule):
         return get_peft_model(model, config)
 
     # -- steps ----------------------------------------------------------
+    def model_inputs(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """What the HF model's forward takes from a batch (labels and window stamps left out)."""
+        return {k: v for k, v in without_stamps(batch).items() if k != "labels"}
+
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        inputs = {k: v for k, v in without_stamps(batch).items() if k != "labels"}
-        return self.model(**inputs, use_cache=False).logits
+        return self.model(**self.model_inputs(batch), use_cache=False).logits
 
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
         """Token-weighted: the step's loss is its summed token losses / its trained tokens.
@@ -166,21 +156,23 @@ class ChatLM(LightningModule):
         also for the shorter last window of an epoch.
         """
         logits = self(batch)
-        loss_sum, count = token_loss_sum(logits, batch["labels"])
+        out = self.objective.loss(self, batch, logits)
         stamped = WINDOW_TOKENS in batch  # else (a plain loader): each micro-batch its own mean
         if not stamped or batch[WINDOW_POS] == 0:
-            local = batch[WINDOW_TOKENS] if stamped else count
-            self._window_tokens = _sum_over_ranks(local.detach().clone().to(loss_sum.device))
-            self._window_loss = torch.zeros((), device=loss_sum.device)
-        tokens = self._window_tokens.clamp(min=1).to(loss_sum.dtype)
-        self._window_loss = self._window_loss + loss_sum.detach()
+            local = batch[WINDOW_TOKENS] if stamped else out.count
+            self._window_tokens = _sum_over_ranks(local.detach().clone().to(out.total.device))
+            self._window_sums = {}
+        tokens = self._window_tokens.clamp(min=1).to(out.total.dtype)
+        for name, value in {"loss": out.total, **out.terms}.items():  # this rank's sums so far
+            self._window_sums[name] = self._window_sums.get(name, 0.0) + value.detach()
         if not stamped or batch[WINDOW_POS] == batch[WINDOW_LEN] - 1:
-            self.log("train/loss", self._window_loss / tokens, prog_bar=True, on_step=True, on_epoch=False,
-                     sync_dist=True, reduce_fx="sum")
+            for name, value in self._window_sums.items():  # train/loss, and each term (train/ce, train/kl)
+                self.log(f"train/{name}", value / tokens, prog_bar=name == "loss", on_step=True, on_epoch=False,
+                         sync_dist=True, reduce_fx="sum")
             self.log("train/trained_tokens", self._window_tokens.float(), on_step=True, on_epoch=False)
         trainer = self.trainer
         undo = (trainer.accumulate_grad_batches if stamped else 1) * trainer.world_size
-        return loss_sum * (undo / tokens)
+        return out.total * (undo / tokens)
 
     # -- checkpoints hold trained weights only ---------------------------
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 import torch
 import torch.nn.functional as F
 
+from warmth.data.masking import IGNORE_INDEX
+
 if TYPE_CHECKING:
     from warmth.conversation import Conversation
 
-IGNORE_INDEX = -100
+__all__ = ["IGNORE_INDEX", "LossSums", "Objective", "build_objective", "cross_entropy_sum", "shifted_targets"]
 
 
 @dataclass
@@ -83,10 +85,10 @@ def build_objective(cfg: Any) -> Objective:
     ``label`` names the objective with its settings (``sft_kl-b1``) in run
     names, records and the report; it is config, not a constructor argument.
     """
-    from hydra.utils import instantiate
     from omegaconf import OmegaConf
 
-    from warmth.errors import ConfigError, warmth_cause
+    from warmth.errors import ConfigError
+    from warmth.instantiate import build_plugin
 
     node = cfg.get("objective") if cfg is not None else None
     if node is None:
@@ -95,12 +97,7 @@ def build_objective(cfg: Any) -> Objective:
     label = spec.pop("label", None)
     if "_target_" not in spec:
         raise ConfigError("objective needs a _target_ (an Objective class), e.g. objective=sft")
-    try:
-        obj = instantiate(spec)
-    except Exception as exc:
-        if (cause := warmth_cause(exc)) is not None:
-            raise cause from None
-        raise ConfigError(f"objective: cannot build {spec['_target_']}: {exc}") from None
+    obj = build_plugin(spec, "objective")
     if not isinstance(obj, Objective):
         raise ConfigError(f"objective: {spec['_target_']} is not a warmth.objectives.Objective")
     obj.label = str(label or obj.name)

@@ -9,18 +9,10 @@ from omegaconf import DictConfig, OmegaConf
 
 from warmth.errors import ConfigError, warmth_cause
 from warmth.eval.evaluator import Evaluator
+from warmth.instantiate import build_plugin
 from warmth.paths import CONF_DIR
 
 SECTIONS = ("evaluators", "at_checkpoints")
-
-
-def _instantiate(node: Any, what: str) -> Any:
-    try:
-        return instantiate(node, _convert_="all")
-    except Exception as exc:  # noqa: BLE001 - name the config entry, keep WarmthErrors' text
-        if (cause := warmth_cause(exc)) is not None:
-            raise type(cause)(str(cause)) from None
-        raise ConfigError(f"cannot build {what}: {str(exc).splitlines()[0]}") from None
 
 
 def build_judge(cfg: DictConfig) -> Any:
@@ -38,7 +30,7 @@ def build_judge(cfg: DictConfig) -> Any:
             known = sorted(p.stem for p in (CONF_DIR / "judge").glob("*.yaml"))
             raise ConfigError(f"unknown judge {name!r} (eval.judge); known: {known}")
         node = OmegaConf.load(path)
-    judge = _instantiate(node, "judge")
+    judge = build_plugin(node, "judge")
     if callable(getattr(judge, "check", None)):
         judge.check()
     return judge
@@ -58,7 +50,7 @@ def build_evaluators(cfg: DictConfig, section: str = "evaluators") -> list[Evalu
             continue  # `eval.evaluators.x=null` switches one off
         if "_target_" not in entry:
             raise ConfigError(f"eval.{section}.{name} needs a _target_ (an Evaluator class)")
-        ev = _instantiate(entry, f"eval.{section}.{name}")
+        ev = build_plugin(entry, f"eval.{section}.{name}")
         if not isinstance(ev, Evaluator):
             raise ConfigError(f"eval.{section}.{name}: {entry._target_} is not a warmth.eval.evaluator.Evaluator")
         if getattr(ev, "judge", "absent") is None:
