@@ -25,13 +25,27 @@ from warmth.errors import ConfigError
 from warmth.objectives import LossSums, Objective, cross_entropy_sum, shifted_targets
 
 
-def kl_sum(logits: torch.Tensor, ref_logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Summed KL(p || q) over trained positions; p from ``logits``, q from ``ref_logits``."""
+def kl_sum(logits: torch.Tensor, ref_picked: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Summed KL(p || q) over trained positions; p from ``logits`` [B, T, V], q from
+    ``ref_picked`` [N, V], the reference's logits at those positions already."""
     p, _ = shifted_targets(logits, labels)
-    q, _ = shifted_targets(ref_logits, labels)
     log_p = F.log_softmax(p.float(), dim=-1)
-    log_q = F.log_softmax(q.float(), dim=-1)
+    log_q = F.log_softmax(ref_picked.float(), dim=-1)
     return F.kl_div(log_q, log_p, log_target=True, reduction="sum")
+
+
+def picked_logits(model: Any, inputs: dict[str, torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
+    """``model``'s logits at the trained positions only, [N, V].
+
+    The LM head runs on the selected hidden states, so the reference pass
+    never holds a full [B, T, V] logits tensor (about 200 MB per 1024-token
+    row for SmolLM2's vocabulary).
+    """
+    decoder, head = model.get_decoder(), model.get_output_embeddings()
+    if decoder is None or head is None:  # an architecture without the split: full logits, then select
+        return shifted_targets(model(**inputs, use_cache=False).logits, labels)[0]
+    hidden = decoder(**inputs, use_cache=False).last_hidden_state
+    return head(shifted_targets(hidden, labels)[0])
 
 
 class SFTKL(Objective):
@@ -54,13 +68,14 @@ class SFTKL(Objective):
         self.reference = copy.deepcopy(module.model).eval().requires_grad_(False)
 
     def _reference_logits(self, module: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """The base model's logits at the trained positions, [N, V], without a graph."""
         inputs = module.model_inputs(batch)
         with torch.no_grad():
             if self.reference is not None:
                 self.reference.to(module.device)
-                return self.reference(**inputs, use_cache=False).logits
+                return picked_logits(self.reference, inputs, batch["labels"])
             with _adapter_off(module.model):
-                return module.model(**inputs, use_cache=False).logits
+                return picked_logits(module.model.get_base_model(), inputs, batch["labels"])
 
     def loss(self, module: Any, batch: dict[str, torch.Tensor], logits: torch.Tensor) -> LossSums:
         ce, count = cross_entropy_sum(logits, batch["labels"])

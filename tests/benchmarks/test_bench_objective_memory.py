@@ -1,0 +1,15 @@
+"""The objective-memory benchmark runs both objectives and reports them (no speed or memory assertions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.bench_objective_memory import main
+
+
+@pytest.mark.slow
+def test_benchmark_runs_on_tiny(capsys):
+    rows = main(["--model", "tiny", "--steps", "1", "--repeats", "1", "--max-length", "64"])
+    assert [r[0] for r in rows] == ["sft", "sft_kl"]
+    assert all(rss > 0 and wall > 0 for _, rss, wall in rows)
+    assert "sft_kl / sft" in capsys.readouterr().out
