@@ -5,7 +5,7 @@ import re
 import signal
 import subprocess
 import sys
-import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,9 @@ from warmth.resolvers import sharegpt_file
 from warmth.rewrite import expand_source_shorthand, rewrite
 
 
-def _echo(delay=0.0):
+def _echo():
     """Server reply: a deterministic 'rewrite' that keeps the reply's content."""
     def reply(body):
-        time.sleep(delay)
         text = re.search(r"<reply>\n(.*)\n</reply>", body["messages"][1]["content"], re.DOTALL).group(1)
         return 200, "Honestly, " + text
     return reply
@@ -152,42 +151,68 @@ def test_sharegpt_file_hf_tiny_in_process(tmp_path):
     # (the rerun on this file is test_must_hold_command_literal, slow; on bundled data above)
 
 
-def _start_and_stop(args, out, env, sig, after):
-    """Run the CLI in a subprocess and send ``sig`` once ``after`` turns are logged."""
+def _launch(args, out, env):
+    """The CLI as a user runs it, in a real subprocess (stderr kept for its last line)."""
     import os
 
-    proc = subprocess.Popen([sys.executable, "-m", "warmth.rewrite", *args, f"out={out}",
-                             "progress=false"], cwd=REPO, env={**os.environ, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    log = out / "turns.jsonl"
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:
-        if log.exists() and len(log.read_text().splitlines()) >= after:
-            break
-        time.sleep(0.05)
-    assert proc.poll() is None, proc.stderr.read()[-2000:]
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
-    return proc.returncode, err, len(log.read_text().splitlines())
+    return subprocess.Popen([sys.executable, "-m", "warmth.rewrite", *args, f"out={out}", "progress=false"],
+                            cwd=REPO, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _turns(out: Path) -> int:
+    return (out / "turns.jsonl").read_text(encoding="utf-8").count("\n")
+
+
+def _asked(srv) -> Counter:
+    """How often the server was asked to rewrite each reply."""
+    return Counter(body["messages"][1]["content"] for body in srv.requests)
 
 
 def test_killed_midway_then_rerun_equals_uninterrupted(tmp_path):
-    """Ctrl-C, then SIGKILL of real subprocesses; the rerun finishes the same bytes."""
-    with ChatServer(_echo(delay=0.25)) as srv:
+    """Ctrl-C, then SIGKILL, of real `warmth.rewrite` processes at exact points; the rerun
+    finishes the same bytes as an uninterrupted run and asks no finished turn again.
+
+    No clock: the loopback server holds request k until the test has interrupted the
+    client (one request in flight, so k-1 turns are logged by then). Catches a resume
+    that redoes or loses logged turns (checked: with ``TurnLog.finished`` patched to
+    return None the rerun asks the 4 logged turns again and the test fails; with
+    turns.jsonl deleted before the rerun, likewise).
+    """
+    with ChatServer(_echo()) as srv:
         args = ["source=bundled", "style=warm", "sample.size=12", "rewriter.concurrency=1",
                 *_api(srv.base_url)]
         env = {"WARMTH_CACHE": str(tmp_path / "cacheA"), "OMP_NUM_THREADS": "1"}
         out = tmp_path / "K"
-        code, err, done = _start_and_stop(args, out, env, signal.SIGINT, 2)
-        assert code == 2 and err.strip().splitlines()[-1].startswith("error: interrupted;")
-        assert 2 <= done < 13
-        code, err, done2 = _start_and_stop(args, out, env, signal.SIGKILL, done + 2)
-        assert code == -signal.SIGKILL and done + 2 <= done2 < 13
-        cfg = _cfg(tmp_path, *args, f"out={out}")  # separate cache: no help from elsewhere
-        rewrite(cfg)
+
+        held = srv.hold(3)  # Ctrl-C while the 3rd turn is at the server
+        proc = _launch(args, out, env)
+        assert held.wait(proc), proc.communicate()[1][-2000:]
+        proc.send_signal(signal.SIGINT)
+        seen = []
+        for line in proc.stderr:  # the process has given up before the held turn returns
+            seen.append(line)
+            if line.startswith("error: interrupted;"):
+                break
+        held.release()
+        seen += proc.communicate()[1].splitlines(keepends=True)
+        assert proc.returncode == 2 and seen[-1].startswith("error: interrupted;"), "".join(seen)[-2000:]
+        assert _turns(out) == 2
+
+        held = srv.hold(len(srv.requests) + 3)  # SIGKILL while the 3rd new turn is at the server
+        proc = _launch(args, out, env)
+        assert held.wait(proc), proc.communicate()[1][-2000:]
+        proc.kill()
+        proc.communicate()
+        held.release()
+        assert proc.returncode == -signal.SIGKILL and _turns(out) == 4
+
+        before = len(srv.requests)
+        rewrite(_cfg(tmp_path, *args, f"out={out}"))  # another cache: only the turn log can help
         man = json.loads((out / "manifest.json").read_text())
-        assert man["counts"]["resumed"] >= done2 - 1
-        assert man["counts"]["resumed"] + man["counts"]["cache_hits"] + man["counts"]["model_calls"] == 13
+        assert man["counts"]["resumed"] == 4 and man["counts"]["model_calls"] == 13 - 4 == len(srv.requests) - before
+        asked = _asked(srv)
+        assert len(asked) == 13 and sorted(asked.values()) == [1] * 11 + [2] * 2  # only the held turns twice
         ref = rewrite(_cfg(tmp_path / "ref", *args, f"out={tmp_path / 'R'}"))
     assert (out / "conversations.jsonl").read_bytes() == (ref / "conversations.jsonl").read_bytes()
 
@@ -232,13 +257,29 @@ def test_must_hold_command_literal(tmp_path):
 
 @pytest.mark.slow
 def test_hf_tiny_killed_midway_then_rerun_equals_uninterrupted(tmp_path):
-    """The same with the local backend: batches restart at their boundary, replies repeat."""
+    """The same with the local backend: batches restart at their boundary, replies repeat.
+
+    No clock: the process parks after its second batch is logged (``tests.stop_at``)
+    and is SIGKILLed there. Catches a resume that loses or redoes logged turns (the
+    rerun must resume exactly those 4).
+    """
+    import os
+
+    from tests.stop_at import launch, wait_stopped
+
     args = ["source=bundled", "style=cold", "rewriter=hf", "model=tiny", "sample.size=12",
             "rewriter.batch_size=2", "rewriter.max_new_tokens=48"]
-    env = {"WARMTH_CACHE": str(tmp_path / "cacheA"), "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "WARMTH_CACHE": str(tmp_path / "cacheA"), "OMP_NUM_THREADS": "1"}
     out = tmp_path / "K"
-    code, _, done = _start_and_stop(args, out, env, signal.SIGKILL, 2)
-    assert code == -signal.SIGKILL and 2 <= done < 13
+    # append #1 is the (empty) list of cache hits, #2 and #3 the first two batches
+    proc = launch("warmth.styledata.turnlog:TurnLog.append", 3, "warmth.rewrite", *args, f"out={out}",
+                  "progress=false", cwd=REPO, env=env)
+    parked, output = wait_stopped(proc)
+    assert parked, output[-2000:]
+    proc.kill()
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL and _turns(out) == 4
     rewrite(_cfg(tmp_path, *args, f"out={out}"))
+    assert json.loads((out / "manifest.json").read_text())["counts"]["resumed"] == 4
     ref = rewrite(_cfg(tmp_path / "ref", *args, f"out={tmp_path / 'R'}"))
     assert (out / "conversations.jsonl").read_bytes() == (ref / "conversations.jsonl").read_bytes()

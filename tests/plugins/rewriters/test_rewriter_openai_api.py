@@ -2,7 +2,6 @@
 
 import socket
 import threading
-import time
 
 import pytest
 from warmth_plugins.rewriters import OpenAIChatRewriter
@@ -55,20 +54,36 @@ def test_exhausted_retries_count_as_failure_not_crash():
 
 
 def test_concurrency_limit_is_respected():
-    lock, state = threading.Lock(), {"now": 0, "max": 0}
+    """At most ``concurrency`` requests are in flight, and that many really run together.
+
+    No clock: the first 3 requests wait at a barrier that opens only when 3 are at the
+    server at once (its timeout is a hang guard, reached only when fewer can be in flight).
+    Catches a pool that runs requests one by one (checked: concurrency=2 breaks the
+    barrier and the test fails) or lets more than 3 through (max would exceed 3).
+    """
+    lock, state = threading.Lock(), {"now": 0, "max": 0, "seen": 0}
+    together = threading.Barrier(3, timeout=60)
 
     def reply(body):
         with lock:
             state["now"] += 1
             state["max"] = max(state["max"], state["now"])
-        time.sleep(0.05)
-        with lock:
-            state["now"] -= 1
+            state["seen"] += 1
+            first = state["seen"] <= 3
+        try:
+            if first:
+                together.wait()
+        except threading.BrokenBarrierError:
+            return 400, "fewer than 3 requests were in flight together"
+        finally:
+            with lock:
+                state["now"] -= 1
         return 200, "ok"
 
     with ChatServer(reply) as srv:
         results = _all(_rw(srv.base_url, concurrency=3), _reqs(10))
-    assert len(results) == 10 and state["max"] <= 3 and state["max"] >= 2
+    assert len(results) == 10 and all(r.error is None for r in results), [r.error for r in results]
+    assert state["max"] == 3
 
 
 def test_missing_key_and_rejected_key_stop_the_run(monkeypatch):

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
 import subprocess
 import sys
-import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
 
 from tests.conftest import REPO, run_module
+from tests.local_chat_server import ChatServer
+from tests.stop_at import launch, wait_stopped
 from warmth.errors import ConfigError, DataError
 from warmth.eval.build import build_evaluators
 from warmth.paths import CONF_DIR
@@ -62,26 +65,77 @@ def test_interrupted_run_resumes_to_identical_records(tmp_path):
     assert {(r.model, r.style, r.epoch, r.seed) for r in recs} == {("tiny", "original", 0.0, 0)}
     assert len({(r.task, r.item_id, r.template, r.context) for r in recs}) == len(recs)
 
-    # interrupt a second run once the first task has records, then rerun: same records, no duplicates
+    # SIGKILL a second run once trivia's first two batches are written, then rerun:
+    # same records, no duplicates (no clock: the run parks there, see tests.stop_at)
     part = tmp_path / "part"
-    cmd = [sys.executable, "-m", "warmth.evaluate", *SMALL, f"hydra.run.dir={part}"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=dict(os.environ, **ENV), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    target = part / "records" / "trivia.jsonl"
-    deadline = time.time() + 400
-    while time.time() < deadline and proc.poll() is None:
-        if target.exists() and target.stat().st_size > 0:
-            break
-        time.sleep(0.05)
-    killed = proc.poll() is None
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert killed, "the run finished before it could be interrupted"
-    assert sum(_lines(part).values()) < sum(_lines(full).values())
+    proc = launch("warmth.records:RecordWriter.write", 2, "warmth.evaluate", *SMALL, f"hydra.run.dir={part}",
+                  cwd=REPO, env=dict(os.environ, **ENV))
+    parked, output = wait_stopped(proc)
+    assert parked, output[-3000:]
+    proc.kill()
+    proc.communicate()
+    assert _lines(part) == {"trivia": 16}
     res = run_module("warmth.evaluate", *SMALL, f"hydra.run.dir={part}", env=ENV)
     assert res.returncode == 0, res.stderr[-3000:]
     assert _lines(part) == _lines(full)
     assert _canon(part) == _canon(full)
+
+
+def _api_reply(body):
+    """A deterministic model behind the loopback server: echoes, refuses or shrugs, by prompt."""
+    text = body["messages"][-1]["content"]
+    pick = int(hashlib.sha256(text.encode()).hexdigest(), 16) % 3
+    return 200, (text, "I'm sorry, I can't help with that.", "No idea.")[pick]
+
+
+def _asked(srv) -> Counter:
+    return Counter(json.dumps(body["messages"], sort_keys=True) for body in srv.requests)
+
+
+API = ["model=tiny", "backend=openai", "backend.api_key_env=null", "backend.concurrency=1",
+       "backend.max_retries=0", "eval.n_items=1", "eval.batch_size=8", "run_id=r"]
+PER_TASK = 9 * 4  # contexts x templates, one item
+TASKS = ("disinfo", "medqa", "trivia", "truthfulqa")
+
+
+def test_sigkilled_api_eval_reruns_to_one_record_per_prompt_and_equal_metrics(tmp_path):
+    """SIGKILL a real `warmth.evaluate` mid-task, rerun it: one record per prompt, metrics and
+    records equal to an uninterrupted run, and only the unfinished batch asked again.
+
+    No clock: the loopback server holds request 47 (trivia's 36 done, truthfulqa's first
+    batch of 8 written, the 3rd prompt of its second batch at the server) until the test
+    has killed the process. Catches a resume that duplicates or redoes records (checked:
+    with ``RecordWriter`` reading back nothing, and with records/ deleted before the
+    rerun, the 47 prompts the killed run asked are asked again and the test fails).
+    """
+    from warmth.evaluate import evaluate
+
+    part, full = tmp_path / "part", tmp_path / "full"
+    with ChatServer(_api_reply) as srv:
+        url = f"backend.base_url={srv.base_url}"
+        held = srv.hold(PER_TASK + 8 + 3)
+        with open(tmp_path / "stderr.txt", "w") as err:  # a file: no pipe to fill while nobody reads
+            proc = subprocess.Popen([sys.executable, "-m", "warmth.evaluate", *API, url, f"hydra.run.dir={part}"],
+                                    cwd=REPO, env=dict(os.environ, **ENV), stdout=subprocess.DEVNULL, stderr=err)
+            assert held.wait(proc), (tmp_path / "stderr.txt").read_text()[-3000:]
+            proc.kill()
+            proc.wait()
+        held.release()
+        assert proc.returncode == -signal.SIGKILL
+        assert _lines(part) == {"trivia": PER_TASK, "truthfulqa": 8}
+        assert not (part / "metrics.json").exists()
+
+        with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+            again = compose("evaluate", overrides=[*API, url, f"run_dir={part}"])
+            reference = compose("evaluate", overrides=[*API, url, f"run_dir={full}"])
+        evaluate(again)  # the same command again (in process: one interpreter start saved)
+        asked = _asked(srv)
+        assert len(asked) == 4 * PER_TASK  # every prompt reached the server...
+        assert sorted(asked.values()) == [1] * (4 * PER_TASK - 3) + [2] * 3  # ...once, but the cut batch
+        evaluate(reference)
+    assert _lines(part) == _lines(full) == {t: PER_TASK for t in TASKS}
+    assert _canon(part) == _canon(full)
+    assert json.loads((part / "metrics.json").read_text()) == json.loads((full / "metrics.json").read_text())
 
 
 def test_unknown_context_is_one_line_before_loading(tmp_path):

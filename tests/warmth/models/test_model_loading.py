@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -70,18 +69,36 @@ def test_tiny_build_is_deterministic_and_cached(tiny_cfg, tmp_path, monkeypatch)
         assert (fresh / name).read_bytes() == (built / name).read_bytes(), name
 
 
-def test_build_once_serialises_racing_builders(tmp_path):
+def test_build_once_serialises_racing_builders(tmp_path, monkeypatch):
+    """Three threads ask for one artefact at once: one builds, two wait and reuse it.
+
+    No clock: the builder finishes only after all three threads have asked for the
+    build lock, so the other two are provably waiting on it (``acquire``'s timeout is a
+    hang guard). Catches a lock that does not exclude (checked: with ``_locked`` a no-op
+    all three build, and ``calls`` has 3 entries).
+    """
+    import fcntl
+
+    asked = threading.Semaphore(0)
+    real_flock = fcntl.flock
+
+    def flock(fd, op):
+        if op == fcntl.LOCK_EX:
+            asked.release()
+        return real_flock(fd, op)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
     calls = []
 
-    def slow_build(out: Path) -> dict:
+    def build(out: Path) -> dict:
         calls.append(out)
-        time.sleep(0.3)
+        all(asked.acquire(timeout=60) for _ in range(3))  # this builder and both others are at the lock
         (out / "payload.txt").write_text("done")
         return {"ok": True}
 
     target = tmp_path / "thing"
     results = []
-    threads = [threading.Thread(target=lambda: results.append(build_once(target, slow_build)))
+    threads = [threading.Thread(target=lambda: results.append(build_once(target, build)))
                for _ in range(3)]
     for t in threads:
         t.start()
