@@ -13,9 +13,9 @@ syntax of every file under tests/ and fails on each:
 - names that hold a ``deadline``;
 - asserts on a process's memory or a duration (rss, maxrss, elapsed, seconds, ...);
 
-unless the file and rule are in :data:`ALLOWED` with the reason. A ``timeout=``
-argument is not flagged: it is a hang guard, turning a hang into a failure;
-no passing run waits for it.
+unless the file and rule are in :data:`ALLOWED` with the reason. Hang guards are
+not flagged (a ``timeout=`` argument, a ``threading.Timer`` that unblocks a wedged
+test): they turn a hang into a failure, and no passing run waits for them.
 """
 
 from __future__ import annotations

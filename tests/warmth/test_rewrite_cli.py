@@ -5,6 +5,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -189,11 +190,14 @@ def test_killed_midway_then_rerun_equals_uninterrupted(tmp_path):
         proc = _launch(args, out, env)
         assert held.wait(proc), proc.communicate()[1][-2000:]
         proc.send_signal(signal.SIGINT)
+        guard = threading.Timer(600, held.release)  # hang guard only: a process deaf to Ctrl-C
+        guard.start()
         seen = []
         for line in proc.stderr:  # the process has given up before the held turn returns
             seen.append(line)
             if line.startswith("error: interrupted;"):
                 break
+        guard.cancel()
         held.release()
         seen += proc.communicate()[1].splitlines(keepends=True)
         assert proc.returncode == 2 and seen[-1].startswith("error: interrupted;"), "".join(seen)[-2000:]
