@@ -94,7 +94,7 @@ def _asked(srv) -> Counter:
 
 API = ["model=tiny", "backend=openai", "backend.api_key_env=null", "backend.concurrency=1",
        "backend.max_retries=0", "eval.n_items=1", "eval.batch_size=8", "run_id=r"]
-PER_TASK = 9 * 4  # contexts x templates, one item
+PER_TASK = 28  # the study's prompts per item, one item
 TASKS = ("disinfo", "medqa", "trivia", "truthfulqa")
 
 
@@ -102,11 +102,11 @@ def test_sigkilled_api_eval_reruns_to_one_record_per_prompt_and_equal_metrics(tm
     """SIGKILL a real `warmth.evaluate` mid-task, rerun it: one record per prompt, metrics and
     records equal to an uninterrupted run, and only the unfinished batch asked again.
 
-    No clock: the loopback server holds request 47 (trivia's 36 done, truthfulqa's first
+    No clock: the loopback server holds request 39 (trivia's 28 done, truthfulqa's first
     batch of 8 written, the 3rd prompt of its second batch at the server) until the test
     has killed the process. Catches a resume that duplicates or redoes records (checked:
     with ``RecordWriter`` reading back nothing, and with records/ deleted before the
-    rerun, the 47 prompts the killed run asked are asked again and the test fails).
+    rerun, the 39 prompts the killed run asked are asked again and the test fails).
     """
     from warmth.evaluate import evaluate
 
