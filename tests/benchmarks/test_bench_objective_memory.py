@@ -11,5 +11,5 @@ from benchmarks.bench_objective_memory import main
 def test_benchmark_runs_on_tiny(capsys):
     rows = main(["--model", "tiny", "--steps", "1", "--repeats", "1", "--max-length", "64"])
     assert [r[0] for r in rows] == ["sft", "sft_kl"]
-    assert all(rss > 0 and wall > 0 for _, rss, wall in rows)
+    assert all(min(row[1:]) > 0 for row in rows)  # both measured (no bound on either: not a test of speed)
     assert "sft_kl / sft" in capsys.readouterr().out
