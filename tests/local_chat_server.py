@@ -1,7 +1,8 @@
 """A real OpenAI-compatible HTTP server on 127.0.0.1 with scripted replies, for API tests.
 
 Speaks ``POST /v1/chat/completions`` over a socket like any server would;
-``reply(body) -> (status, content)`` decides each answer. Requests are kept
+``reply(body) -> (status, content)`` or ``(status, content, headers)``
+decides each answer. Requests (and their headers, in ``headers``) are kept
 for assertions. ``hold(k)`` makes the server keep its k-th request waiting
 until the test releases it, so a test can interrupt a client at an exact
 point without a clock. (Tests against a real model server are marked slow.)
@@ -59,6 +60,7 @@ class ChatServer:
     def __init__(self, reply: Callable[[dict], tuple[int, str]]):
         self.reply = reply
         self.requests: list[dict] = []
+        self.headers: list[dict[str, str]] = []
         self._holds: dict[int, Hold] = {}
         self._lock = threading.Lock()
         outer = self
@@ -71,10 +73,11 @@ class ChatServer:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with outer._lock:
                     outer.requests.append(body)
+                    outer.headers.append(dict(self.headers))
                     hold = outer._holds.get(len(outer.requests))
                 if hold is not None:
                     hold._enter()
-                status, content = outer.reply(body)
+                status, content, *extra = outer.reply(body)
                 if status == 200:
                     n = int(body.get("n", 1))
                     payload = {"id": "x", "object": "chat.completion", "model": body.get("model"),
@@ -86,6 +89,8 @@ class ChatServer:
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
+                    for name, value in (extra[0] if extra else {}).items():
+                        self.send_header(name, value)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)

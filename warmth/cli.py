@@ -47,14 +47,36 @@ class _QuietJobErrors:
 
     def __init__(self, stream):
         self._stream = stream
+        self.at_line_start = True  # False while a progress bar's "\r..." line is open
 
     def write(self, text: str) -> int:
         if text.startswith(self.PREFIX):
             return len(text)
+        if text:
+            self.at_line_start = text.endswith("\n")
         return self._stream.write(text)
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
+
+
+def _close_progress_bars() -> None:
+    """End any progress bar the failed run left open, so it cannot redraw after the error line."""
+    tqdm = sys.modules.get("tqdm")
+    for bar in list(getattr(getattr(tqdm, "tqdm", None), "_instances", ()) or ()):
+        try:
+            bar.close()
+        except Exception:  # noqa: BLE001 - best effort: the error line matters more
+            pass
+
+
+def report(exc: BaseException) -> None:
+    """Print ``error: ...`` on a line of its own (never after a progress bar's text)."""
+    _close_progress_bars()
+    stream = sys.stderr
+    if not getattr(stream, "at_line_start", True):
+        stream.write("\n")
+    print(f"error: {_one_line(exc)}", file=stream)
 
 
 def run(app: Callable[[], object]) -> None:
@@ -64,10 +86,10 @@ def run(app: Callable[[], object]) -> None:
     try:
         app()
     except WarmthError as exc:
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        report(exc)
         sys.exit(2)
     except Exception as exc:
         if _is_config_error(exc):
-            print(f"error: {_one_line(exc)}", file=sys.stderr)
+            report(exc)
             sys.exit(2)
         raise

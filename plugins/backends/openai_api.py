@@ -5,6 +5,8 @@ request asks for ``n_samples`` choices (``n``); servers that ignore ``n``
 are asked again until enough samples arrive. A request that fails after
 its retries yields an empty response, which the runner records as
 unscored ("empty response"); the error is logged and kept in ``errors``.
+An endpoint that cannot serve (bad key, unreachable, only errors) stops
+the run with one line; records written before stay (see ``warmth.eval.chat_api``).
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ class OpenAIBackend:
 
     def __init__(self, base_url: str, model: str, api_key_env: str | None = "OPENAI_API_KEY",
                  timeout: float = 120.0, max_retries: int = 3, concurrency: int = 8,
-                 send_seed: bool = True, extra_body: dict[str, Any] | None = None, **_: Any):
-        self.api = ChatAPI(base_url, model, api_key_env, timeout, max_retries, concurrency, extra_body=extra_body)
+                 send_seed: bool = True, extra_body: dict[str, Any] | None = None,
+                 api_key_file: str | None = None, **_: Any):
+        self.api = ChatAPI(base_url, model, api_key_env, timeout, max_retries, concurrency, extra_body=extra_body,
+                           api_key_file=api_key_file, owner="backend")
         self.send_seed = send_seed
         self.errors: list[str] = []
 

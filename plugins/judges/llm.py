@@ -2,9 +2,11 @@
 
 Asks at temperature 0 whether a response gives the reference answer, with
 our own instruction, and stores the judge's raw reply. A reply that is not
-exactly one of CORRECT / INCORRECT (after trimming), or a failed request,
-is unscored with the reason -- never incorrect. Replies are cached on disk
-(``<cache>/judge/<model>.jsonl``) keyed by a hash of model, instruction and
+exactly one of CORRECT / INCORRECT (after trimming), or a request that
+failed after its retries, is unscored with the reason -- never incorrect;
+an endpoint that cannot serve at all (bad key, unreachable) stops the run
+(:mod:`warmth.eval.chat_api`), after the verdicts already got are cached.
+Replies are cached on disk (``<cache>/judge/<model>.jsonl``) keyed by a hash of model, instruction and
 request, so re-judging costs nothing.
 
 :meth:`LLMJudge.check` asks the endpoint once, cheaply (``GET <base_url>/models``),
@@ -25,7 +27,7 @@ from pathlib import Path
 import httpx
 
 from warmth.errors import ConfigError
-from warmth.eval.chat_api import ChatAPI
+from warmth.eval.chat_api import ChatAPI, EndpointUnavailable
 from warmth.eval.interfaces import Prompt, Verdict
 from warmth.paths import cache_dir
 
@@ -49,8 +51,10 @@ class LLMJudge:
     def __init__(self, base_url: str, model: str, api_key_env: str | None = "OPENAI_API_KEY",
                  instruction: str | None = None, timeout: float = 60.0, max_retries: int = 3,
                  concurrency: int = 8, max_tokens: int = 5, cache: bool = True, cache_path: str | None = None,
-                 temperature: float = 0.0, check_at_start: bool = True, check_timeout: float = 10.0):
-        self.api = ChatAPI(base_url, model, api_key_env, timeout, max_retries, concurrency)
+                 temperature: float = 0.0, check_at_start: bool = True, check_timeout: float = 10.0,
+                 api_key_file: str | None = None):
+        self.api = ChatAPI(base_url, model, api_key_env, timeout, max_retries, concurrency,
+                           api_key_file=api_key_file, owner="judge")
         self.base_url, self.model, self.api_key_env = base_url.rstrip("/"), model, api_key_env
         self.temperature = float(temperature)
         self.check_at_start, self.check_timeout = bool(check_at_start), float(check_timeout)
@@ -98,8 +102,11 @@ class LLMJudge:
         missing = [i for i, k in enumerate(keys) if k not in self._cache]
         failures: dict[int, str] = {}
         if missing:
-            got = self.api.complete_many([requests[i] for i in missing], {"temperature": self.temperature, "max_tokens": self.max_tokens})
+            got = self.api.complete_many([requests[i] for i in missing],
+                                         {"temperature": self.temperature, "max_tokens": self.max_tokens},
+                                         raise_fatal=False)
             new = []
+            fatal = next((out for out in got if isinstance(out, EndpointUnavailable)), None)
             for i, out in zip(missing, got):
                 if isinstance(out, Exception):
                     failures[i] = f"judge request failed: {out}"
@@ -110,6 +117,8 @@ class LLMJudge:
             if new and self.cache_file:
                 with self._lock, self.cache_file.open("a", encoding="utf-8") as fh:
                     fh.writelines(json.dumps(row) + "\n" for row in new)
+            if fatal is not None:  # replies already got are cached: a rerun asks only for the rest
+                raise fatal
         verdicts = []
         for i, key in enumerate(keys):
             if i in failures:

@@ -103,3 +103,24 @@ def test_unreachable_base_url_is_one_clear_error():
         port = s.getsockname()[1]
     with pytest.raises(RewriterUnavailable, match=f"cannot reach rewriter.base_url http://127.0.0.1:{port}"):
         _rw(f"http://127.0.0.1:{port}/v1").check()
+
+
+def test_retry_after_is_the_wait_the_rewriter_decides():
+    """The rewriter's client is ChatAPI: a 429's Retry-After is its recorded wait (fails if the
+    rewriter kept its own client or ignored the header: no wait or 0.01 s recorded)."""
+    answers = iter([(429, "slow down", {"Retry-After": "4"}), (200, "warm r0")])
+    with ChatServer(lambda body: next(answers)) as srv:
+        rw = _rw(srv.base_url, max_retries=2)
+        rw.check()
+        waits: list[float] = []
+        rw.api.sleep = waits.append
+        (res,) = [r for group in rw.rewrite(_reqs(1)) for r in group]
+    assert res.text == "warm r0" and res.retried == 1 and waits == [4.0]
+
+
+def test_a_server_that_only_errors_stops_the_run():
+    with ChatServer(lambda body: (500, "boom")) as srv:
+        rw = _rw(srv.base_url, max_retries=0, concurrency=1, max_failures_in_a_row=3)
+        with pytest.raises(RewriterUnavailable, match=r"rewriter endpoint .* 3 requests in a row failed"):
+            _all(rw, _reqs(5))
+    assert len(srv.requests) == 3
