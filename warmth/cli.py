@@ -8,6 +8,7 @@ bugs keep their full traceback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -64,10 +65,8 @@ def _close_progress_bars() -> None:
     """End any progress bar the failed run left open, so it cannot redraw after the error line."""
     tqdm = sys.modules.get("tqdm")
     for bar in list(getattr(getattr(tqdm, "tqdm", None), "_instances", ()) or ()):
-        try:
+        with contextlib.suppress(Exception):  # best effort: the error line matters more
             bar.close()
-        except Exception:  # noqa: BLE001 - best effort: the error line matters more
-            pass
 
 
 def report(exc: BaseException) -> None:

@@ -41,10 +41,11 @@ class OpenAIChatRewriter:
         self.concurrency = int(concurrency)
         self.seed = seed
         self.extra_body = dict(extra_body or {})
-        self._api_kwargs = dict(base_url=base_url, model=model, api_key_env=api_key_env, api_key_file=api_key_file,
-                                timeout=timeout_s, max_retries=max_retries, concurrency=self.concurrency,
-                                backoff=backoff_s, max_backoff=max_backoff_s, extra_body=self.extra_body,
-                                max_failures_in_a_row=max_failures_in_a_row, owner="rewriter")
+        self._api_kwargs = {"base_url": base_url, "model": model, "api_key_env": api_key_env,
+                            "api_key_file": api_key_file, "timeout": timeout_s, "max_retries": max_retries,
+                            "concurrency": self.concurrency, "backoff": backoff_s, "max_backoff": max_backoff_s,
+                            "extra_body": self.extra_body, "max_failures_in_a_row": max_failures_in_a_row,
+                            "owner": "rewriter"}
         self.api: ChatAPI | None = None
 
     def settings(self) -> dict[str, Any]:
