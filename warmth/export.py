@@ -107,9 +107,9 @@ def write_merged(state: dict, hparams: dict, adapter: Path | None, out: Path, dt
     model_cfg = OmegaConf.create(hparams["model"])
     model = load_model(model_cfg, dtype=dtype)
     if adapter is not None:
-        from peft import PeftModel
+        from warmth.models import load_adapter
 
-        model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+        model = load_adapter(model, adapter).merge_and_unload()
     else:
         _, unexpected = model.load_state_dict(state, strict=False)
         if unexpected:

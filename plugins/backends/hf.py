@@ -21,23 +21,32 @@ from warmth.eval.interfaces import GenerationParams
 
 
 def load_checkpoint(model_cfg: Any, checkpoint: str | Path | None):
-    """Base model from ``model_cfg``; with ``checkpoint``, a saved LoRA adapter (or full model) on top."""
-    from warmth.models import load_model
+    """Base model from ``model_cfg``; with ``checkpoint``, a saved LoRA adapter (or full model) on top.
 
+    Weights load from safetensors only; a checkpoint whose metadata names another model is refused.
+    """
+    from warmth.models import load_adapter, load_model
+
+    if checkpoint:
+        ckpt = Path(checkpoint).expanduser()
+        if not ckpt.is_dir():
+            raise ConfigError(f"checkpoint directory not found: {ckpt}")
+        trained_on = checkpoint_meta(ckpt).get("pretrained")
+        if trained_on and trained_on != model_cfg.get("pretrained"):
+            raise ConfigError(f"checkpoint {ckpt} was trained on {trained_on}, not on model "
+                              f"{model_cfg.get('name')!r} ({model_cfg.get('pretrained')}): pick its model= preset")
     base = load_model(model_cfg)
     if not checkpoint:
         return base
-    ckpt = Path(checkpoint).expanduser()
-    if not ckpt.is_dir():
-        raise ConfigError(f"checkpoint directory not found: {ckpt}")
     if (ckpt / "adapter_config.json").exists():
-        from peft import PeftModel
-
-        return PeftModel.from_pretrained(base, str(ckpt))
+        return load_adapter(base, ckpt)
     if (ckpt / "config.json").exists():
         from transformers import AutoModelForCausalLM
 
-        return AutoModelForCausalLM.from_pretrained(str(ckpt), dtype=base.dtype)
+        try:
+            return AutoModelForCausalLM.from_pretrained(str(ckpt), dtype=base.dtype, use_safetensors=True)
+        except OSError as exc:
+            raise ConfigError(f"checkpoint {ckpt}: {str(exc).strip().splitlines()[0]}") from None
     raise ConfigError(f"checkpoint {ckpt} has neither adapter_config.json (LoRA) nor config.json (full model)")
 
 

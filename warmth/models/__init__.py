@@ -7,10 +7,11 @@ trust_remote_code, chat_template, lora_target_modules).
 
 from warmth.models.loading import (
     BUILTINS,
+    load_adapter,
     load_model,
     load_tokenizer,
     resolve_dtype,
     resolve_pretrained,
 )
 
-__all__ = ["BUILTINS", "load_model", "load_tokenizer", "resolve_dtype", "resolve_pretrained"]
+__all__ = ["BUILTINS", "load_adapter", "load_model", "load_tokenizer", "resolve_dtype", "resolve_pretrained"]

@@ -4,6 +4,11 @@
 a local folder, or a hub id (``org/name``, with ``revision`` and
 ``trust_remote_code``). Every way of failing ends in one ``WarmthError`` line
 that names the model.
+
+Safe by default: weights and adapters load from safetensors only (a folder
+with only pickled ``*.bin`` weights is refused, since unpickling runs code),
+and a hub repository's own modelling code runs only with
+``trust_remote_code: true`` in that model's ``conf/model`` file.
 """
 
 from __future__ import annotations
@@ -103,7 +108,11 @@ def resolve_dtype(model_cfg: Any, dtype: torch.dtype | str | None = None) -> tor
 
 
 def _hub_kwargs(model_cfg: Any, source: str) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"trust_remote_code": bool(_get(model_cfg, "trust_remote_code", False))}
+    trust = _get(model_cfg, "trust_remote_code", False)
+    if not isinstance(trust, bool):  # "false" from a hand-made dict must not turn it on
+        raise WarmthError(f"model {_get(model_cfg, 'name')!r}: trust_remote_code must be true or false, "
+                          f"not {trust!r}")
+    kwargs: dict[str, Any] = {"trust_remote_code": trust}
     if _is_hub_id(source) and _get(model_cfg, "revision"):
         kwargs["revision"] = _get(model_cfg, "revision")
     return kwargs
@@ -151,11 +160,28 @@ def load_model(model_cfg: Any, dtype: torch.dtype | str | None = None):
     torch_dtype = resolve_dtype(model_cfg, dtype)
     try:
         model = AutoModelForCausalLM.from_pretrained(
-            source, **{_dtype_kwarg(): torch_dtype}, **_hub_kwargs(model_cfg, source)
+            source, **{_dtype_kwarg(): torch_dtype}, **_hub_kwargs(model_cfg, source), use_safetensors=True
         )
     except OSError as exc:
         raise WarmthError(f"cannot load model {source}: {_first_line(exc)}") from None
     return model
+
+
+ADAPTER_WEIGHTS = "adapter_model.safetensors"
+
+
+def load_adapter(base: Any, adapter_dir: str | Path):
+    """A saved LoRA adapter on ``base``, from its safetensors file only (peft would fall back to a pickle)."""
+    path = Path(adapter_dir)
+    if not (path / ADAPTER_WEIGHTS).is_file():
+        raise WarmthError(f"adapter {path}: no {ADAPTER_WEIGHTS}; warmth loads adapter weights from "
+                          "safetensors only (re-save it with `save_pretrained(..., safe_serialization=True)`)")
+    from peft import PeftModel
+
+    try:
+        return PeftModel.from_pretrained(base, str(path))
+    except (RuntimeError, ValueError, KeyError) as exc:  # e.g. shapes of another model
+        raise WarmthError(f"adapter {path} does not fit model {type(base).__name__}: {_first_line(exc)}") from None
 
 
 def _first_line(exc: BaseException) -> str:
