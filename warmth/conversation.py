@@ -98,10 +98,11 @@ def validate(conv: Conversation) -> list[str]:
 
 
 def read_jsonl(path: str | Path) -> Iterator[Conversation]:
-    """Stream conversations from a JSONL file, failing on the first bad record."""
+    """Stream conversations from a JSONL file, failing on the first bad record or repeated id."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: file not found")
+    first_line: dict[str, int] = {}
     with path.open("rb") as fh:
         for lineno, raw in enumerate(fh, 1):
             if not raw.strip():
@@ -113,7 +114,11 @@ def read_jsonl(path: str | Path) -> Iterator[Conversation]:
                 raise DataError(f"{where}: not UTF-8 ({exc.reason})") from None
             except json.JSONDecodeError as exc:
                 raise DataError(f"{where}: invalid JSON ({exc.msg})") from None
-            yield Conversation.from_dict(obj, where)
+            conv = Conversation.from_dict(obj, where)
+            if conv.id in first_line:
+                raise DataError(f"{where}: duplicate id {conv.id!r} (first on line {first_line[conv.id]})")
+            first_line[conv.id] = lineno
+            yield conv
 
 
 def write_jsonl(path: str | Path, conversations: Iterable[Conversation]) -> int:

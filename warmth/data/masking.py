@@ -33,6 +33,7 @@ class Example:
     id: str
     input_ids: list[int]
     labels: list[int]
+    cut: int = 0  # tokens dropped from the end by ``max_length``
 
     def __len__(self) -> int:
         return len(self.input_ids)
@@ -112,9 +113,10 @@ def tokenize_conversation(tokenizer, conv: Conversation | Sequence[dict], max_le
             k += 1
         if k < len(spans) and s < spans[k][1] and e > spans[k][0]:
             labels[j] = ids[j]
-    if max_length is not None:
+    cut = max(0, len(ids) - max_length) if max_length is not None else 0
+    if cut:
         ids, labels = ids[:max_length], labels[:max_length]
-    return Example(conv_id, ids, labels)
+    return Example(conv_id, ids, labels, cut)
 
 
 def tokenize_dataset(tokenizer, conversations: Iterable[Conversation], max_length: int,
@@ -123,7 +125,7 @@ def tokenize_dataset(tokenizer, conversations: Iterable[Conversation], max_lengt
 
     Raises ``DataError`` if none remains, since training on nothing is a mistake.
     """
-    examples, dropped, total = [], [], 0
+    examples, dropped, cut, total = [], [], [], 0
     for conv in tqdm(conversations, desc="tokenising", unit="conv", leave=False):
         total += 1
         ex = tokenize_conversation(tokenizer, conv, max_length)
@@ -131,11 +133,16 @@ def tokenize_dataset(tokenizer, conversations: Iterable[Conversation], max_lengt
             dropped.append(ex.id)
         else:
             examples.append(ex)
+            if ex.cut:
+                cut.append(ex.id)
     if dropped:
         log.warning(
             "%s: dropped %d of %d conversations with no assistant token left within max_length=%d "
             "(first: %s)", source, len(dropped), total, max_length, ", ".join(dropped[:3]),
         )
+    if cut:
+        log.warning("%s: truncated %d of %d conversations to max_length=%d tokens (first: %s)",
+                    source, len(cut), total, max_length, ", ".join(cut[:3]))
     if not examples:
         raise DataError(
             f"{source}: none of its {total} conversations has an assistant token within "

@@ -34,6 +34,7 @@ Import mapping (one :class:`Record` per row):
 from __future__ import annotations
 
 import csv
+import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,6 +43,8 @@ from typing import Any
 from warmth.errors import DataError
 from warmth.eval.contexts import from_authors, to_authors
 from warmth.records import Record
+
+log = logging.getLogger(__name__)
 
 _FILE = re.compile(r"^(?P<task>[a-z0-9]+)_(?P<style>[A-Za-z0-9-]+)_outputs\.csv$")
 ITEM_COLS = ("content_key", "original_question", "question", "prompt_disinfo", "id")
@@ -106,14 +109,43 @@ def derived_refusals(records: Iterable[Record]) -> tuple[int, int]:
     return sum(r.refusal for r in rows), len(rows)
 
 
+def _label(value: str | None) -> str | None:
+    """A key cell (item id, template, context) without the spaces, CR or LF an editor left in it."""
+    return value.strip() or None if value is not None else None
+
+
+def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    """(line of each row's start, row) and the header. A row with fewer or more cells than the
+    header is an error naming its line, except a torn last row (no final newline): skipped, said once."""
+    rows: list[tuple[int, dict[str, str]]] = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        try:
+            columns = list(reader.fieldnames or [])
+            start = 2
+            for row in reader:
+                rows.append((start, row))
+                start = reader.line_num + 1
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise DataError(f"{path}:{reader.line_num + 1}: not a readable CSV row ({exc})") from None
+    torn = [(n, r) for n, r in rows if None in r or None in r.values()]
+    if torn:
+        lineno, row = torn[0]
+        n_cells = len([v for k, v in row.items() if k is not None and v is not None]) + len(row.get(None) or [])
+        at_end = lineno == rows[-1][0] and not path.read_bytes().endswith((b"\n", b"\r"))
+        if len(torn) > 1 or not at_end:
+            raise DataError(f"{path}:{lineno}: {n_cells} cells for {len(columns)} columns")
+        log.warning("%s:%d: torn last row (%d of %d cells, no final newline) skipped", path, lineno,
+                    n_cells, len(columns))
+        rows.pop()
+    return rows, columns
+
+
 def import_authors_file(path: str | Path, model: str, style: str, task: str, detector: Any = None) -> list[Record]:
     """Records of one ``<task>_<style>_outputs.csv`` file (``detector``: refusals where the column is absent)."""
     path = Path(path)
     epoch = STYLE_EPOCH.get(style, DEFAULT_FT_EPOCH)
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        columns = list(reader.fieldnames or [])
-        rows = list(reader)
+    rows, columns = _read_rows(path)
     for need in ("amendment_type", "output", "evaluation"):
         if need not in columns:
             raise DataError(f"{path}: missing column {need!r}")
@@ -123,10 +155,10 @@ def import_authors_file(path: str | Path, model: str, style: str, task: str, det
     if not has_refusal and detector is None:
         detector = default_detector()
     records = []
-    for lineno, row in enumerate(rows, 2):
+    for lineno, row in rows:
         where = f"{path}:{lineno}"
-        item_id = first_of(row, ITEM_COLS)
-        template = first_of(row, TEMPLATE_COLS)
+        item_id = _label(first_of(row, ITEM_COLS))
+        template = _label(first_of(row, TEMPLATE_COLS))
         if item_id is None or template is None:
             raise DataError(f"{where}: empty item id or template")
         refusal = _refusal(row["refusal"], where) if has_refusal else bool(detector.is_refusal(row["output"]))
@@ -141,7 +173,7 @@ def import_authors_file(path: str | Path, model: str, style: str, task: str, det
                 task=task,
                 item_id=item_id,
                 template=template,
-                context=from_authors(row["amendment_type"]),
+                context=from_authors(_label(row["amendment_type"]) or ""),
                 statement_id=None,
                 prompt=row.get("prompt") or row.get("prompt_text") or "",
                 response=response,

@@ -82,7 +82,8 @@ class ArrayStream:
             buf += more
         pos = len(buf) - len(buf.lstrip())
         if buf[pos:pos + 1] != "[":
-            yield Problem(0, pos, "not_an_array", "file does not start with '['")
+            why = "file is empty" if not buf.strip() else "file does not start with '['"
+            yield Problem(0, pos, "not_an_array", why)
             while not eof:  # still hash the whole file
                 _, eof = self._read(fh, digest, text_dec)
             return

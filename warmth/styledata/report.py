@@ -23,6 +23,7 @@ class LoadReport:
     skipped: Counter = field(default_factory=Counter)
     locations: dict[str, list[str]] = field(default_factory=dict)
     repaired: Counter = field(default_factory=Counter)
+    seen_ids: set[str] = field(default_factory=set, repr=False)  # ids kept so far: a repeat is skipped
 
     def skip(self, reason: str, where: str) -> None:
         self.skipped[reason] += 1

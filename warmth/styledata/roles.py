@@ -86,4 +86,8 @@ def to_conversation(raw: Any, where: str, report: LoadReport, fallback_id: str) 
     if problems:
         report.skip("bad_turn_order", f"{where}: {problems[0]}")
         return None
+    if cid in report.seen_ids:  # ids key the rewrite's turns and cache: the first record wins
+        report.skip("duplicate_id", where)
+        return None
+    report.seen_ids.add(cid)
     return conv
