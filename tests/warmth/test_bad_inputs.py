@@ -188,3 +188,17 @@ def test_judge_server_answering_another_protocol_is_unscored_with_the_reason(tmp
         judge = LLMJudge(base_url=url + "/v1", model="j", cache=False, max_retries=0, api_key_env=None)
         (v,) = judge.judge(prompts(1), ["Paris"])
     assert v.verdict == "unscored" and "malformed response (KeyError)" in v.reason
+
+
+def test_a_judge_returning_an_invalid_verdict_is_unscored_with_the_reason():
+    from warmth.eval.interfaces import Verdict
+    from warmth.eval.runner import _safe_verdicts
+
+    class Maybe:  # a third-party judge plugin that answers outside the verdict vocabulary
+        name = "maybe"
+
+        def judge(self, prompts, responses):
+            return [Verdict("maybe", self.name, "MAYBE") for _ in responses]
+
+    (v,) = _safe_verdicts(Maybe(), prompts(1), ["Paris"])
+    assert (v.verdict, v.raw, v.reason) == ("unscored", "MAYBE", "judge returned invalid verdict 'maybe'")
