@@ -24,14 +24,14 @@ class VLLMBackend:
         except ImportError:
             raise ConfigError("backend=vllm needs the vllm package (pip install vllm, CUDA only); "
                               "use backend=hf or backend=openai") from None
-        from warmth.models import resolve_pretrained
+        from warmth.models import resolve_pretrained, trust_remote_code
 
         if model_cfg is None:
             raise ConfigError("vllm backend needs a model config (model=...)")
         self._vllm = vllm
         self.llm = vllm.LLM(model=resolve_pretrained(model_cfg), tensor_parallel_size=tensor_parallel_size,
                             gpu_memory_utilization=gpu_memory_utilization, max_model_len=max_model_len,
-                            enable_lora=bool(checkpoint), trust_remote_code=bool(model_cfg.get("trust_remote_code", False)),
+                            enable_lora=bool(checkpoint), trust_remote_code=trust_remote_code(model_cfg),
                             **kwargs)
         self.lora = None
         if checkpoint:

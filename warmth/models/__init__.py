@@ -12,6 +12,7 @@ from warmth.models.loading import (
     load_tokenizer,
     resolve_dtype,
     resolve_pretrained,
+    trust_remote_code,
 )
 
-__all__ = ["BUILTINS", "load_adapter", "load_model", "load_tokenizer", "resolve_dtype", "resolve_pretrained"]
+__all__ = ["BUILTINS", "load_adapter", "load_model", "load_tokenizer", "resolve_dtype", "resolve_pretrained", "trust_remote_code"]

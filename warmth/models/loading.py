@@ -107,12 +107,17 @@ def resolve_dtype(model_cfg: Any, dtype: torch.dtype | str | None = None) -> tor
     return DTYPES[name]
 
 
-def _hub_kwargs(model_cfg: Any, source: str) -> dict[str, Any]:
+def trust_remote_code(model_cfg: Any) -> bool:
+    """The model's own ``trust_remote_code``: off unless its config says ``true``."""
     trust = _get(model_cfg, "trust_remote_code", False)
     if not isinstance(trust, bool):  # "false" from a hand-made dict must not turn it on
         raise WarmthError(f"model {_get(model_cfg, 'name')!r}: trust_remote_code must be true or false, "
                           f"not {trust!r}")
-    kwargs: dict[str, Any] = {"trust_remote_code": trust}
+    return trust
+
+
+def _hub_kwargs(model_cfg: Any, source: str) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"trust_remote_code": trust_remote_code(model_cfg)}
     if _is_hub_id(source) and _get(model_cfg, "revision"):
         kwargs["revision"] = _get(model_cfg, "revision")
     return kwargs

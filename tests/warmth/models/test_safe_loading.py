@@ -102,3 +102,15 @@ def test_a_checkpoint_of_another_model_is_one_clear_error(tmp_path):
     other = OmegaConf.load(CONF_DIR / "model" / "smollm2_135m.yaml")
     with pytest.raises(ConfigError, match=r"was trained on builtin:tiny, not on model 'smollm2_135m'"):
         load_checkpoint(other, ckpt)
+
+
+def test_an_adapter_of_another_model_without_metadata_is_one_clear_error(tmp_path):
+    """No warmth_checkpoint.json (an adapter from elsewhere): the shapes do not fit, and peft's
+    many-line error becomes one line (fails with load_adapter's except removed: RuntimeError)."""
+    from warmth_plugins.backends.hf import load_checkpoint
+
+    ckpt = _lora_dir(tmp_path, safe=True)
+    other = OmegaConf.load(CONF_DIR / "model" / "smollm2_135m.yaml")
+    with pytest.raises(WarmthError, match=rf"adapter {ckpt} does not fit model LlamaForCausalLM") as err:
+        load_checkpoint(other, ckpt)
+    assert "\n" not in str(err.value)
