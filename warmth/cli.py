@@ -72,6 +72,7 @@ def _close_progress_bars() -> None:
 def report(exc: BaseException) -> None:
     """Print ``error: ...`` on a line of its own (never after a progress bar's text)."""
     _close_progress_bars()
+    sys.stdout.flush()  # what the run printed comes first
     stream = sys.stderr
     if not getattr(stream, "at_line_start", True):
         stream.write("\n")

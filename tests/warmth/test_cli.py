@@ -29,3 +29,29 @@ def test_entry_points_compose_before_the_heavy_stack_loads() -> None:
             "print(sorted(m for m in ('torch', 'transformers', 'lightning', 'torchmetrics') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_error_line_never_shares_a_line_with_a_progress_bar(monkeypatch) -> None:
+    """Text left mid-line (a bar's ``\\r`` redraw) and a tqdm bar left open: the error starts a line of
+    its own and nothing redraws after it. Fails with report()'s fresh-line write removed
+    ("...50%error: ...") and with its closing of open bars removed (the bar redraws after the error)."""
+    import io
+    import sys
+
+    from tqdm import tqdm
+
+    from warmth.cli import _QuietJobErrors, report
+    from warmth.errors import DataError
+
+    raw = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", _QuietJobErrors(raw))
+    sys.stderr.write("\rdownloading:  50%")
+    report(DataError("records.jsonl:3: invalid JSON"))
+    assert raw.getvalue() == "\rdownloading:  50%\nerror: records.jsonl:3: invalid JSON\n"
+
+    raw.truncate(0), raw.seek(0)
+    bar = tqdm(total=4, desc="eval trivia", file=sys.stderr, mininterval=0)
+    bar.update(2)
+    report(DataError("records.jsonl:3: invalid JSON"))
+    bar.refresh()  # closed by report(): draws nothing more
+    assert raw.getvalue().endswith("\nerror: records.jsonl:3: invalid JSON\n") and "eval trivia" in raw.getvalue()
