@@ -49,7 +49,8 @@ def test_error_line_never_shares_a_line_with_a_progress_bar(monkeypatch) -> None
     report(DataError("records.jsonl:3: invalid JSON"))
     assert raw.getvalue() == "\rdownloading:  50%\nerror: records.jsonl:3: invalid JSON\n"
 
-    raw.truncate(0), raw.seek(0)
+    raw.truncate(0)
+    raw.seek(0)
     bar = tqdm(total=4, desc="eval trivia", file=sys.stderr, mininterval=0)
     bar.update(2)
     report(DataError("records.jsonl:3: invalid JSON"))

@@ -23,7 +23,8 @@ from tests.local_chat_server import ChatServer
 KEY = "sk-warmth-FAKE-4f1c9e27b3d8a6"
 
 
-def _reply(body):
+def fake_models(body):
+    """Replies of the three fake models on one loopback server: the evaluated API model, the rewriter, the judge."""
     if body["model"] == "served":  # the evaluated API model
         return 200, "It is Paris."
     if body["model"] == "echo":  # the rewriter
@@ -58,7 +59,7 @@ def runs(tmp_path_factory) -> SimpleNamespace:
     home = tmp_path_factory.mktemp("home")
     key_file = tmp_path_factory.mktemp("secret") / "openai.key"  # outside the searched tree
     key_file.write_text(KEY + "\n")
-    with ChatServer(_reply) as srv:
+    with ChatServer(fake_models) as srv:
         url = srv.base_url
         train = run_module("warmth.train", "model=tiny", "eval=probe", "eval.at_checkpoints={}", "eval.n_items=1",
                            "eval.evaluators.factual.contexts=[unmodified]",
@@ -101,7 +102,7 @@ def test_control_a_key_put_in_the_config_is_found(tmp_path):
     key_file.write_text(KEY)
     home = tmp_path / "home"
     home.mkdir()
-    with ChatServer(_reply) as srv:
+    with ChatServer(fake_models) as srv:
         res = _evaluate(home, srv.base_url, key_file, f"+backend.extra_body.note={KEY}")
     assert res.returncode == 0, res.stderr[-3000:]
     found = files_holding(home, KEY)

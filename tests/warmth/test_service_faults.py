@@ -16,9 +16,9 @@ import threading
 
 import pytest
 
-from tests.conftest import run_module
+from tests.conftest import compose, run_module
 from tests.local_chat_server import ChatServer
-from tests.warmth.test_rewrite_cli import _api, _cfg, _echo
+from tests.warmth.test_secrets import fake_models
 from warmth.records import read_run
 from warmth.rewrite import rewrite
 from warmth.styledata.rewriter import RewriterUnavailable
@@ -58,9 +58,10 @@ def test_evaluate_stops_with_one_line_and_keeps_the_records_written(tmp_path):
 
 def test_rewrite_stops_naming_the_endpoint_and_keeps_finished_turns(tmp_path):
     out = tmp_path / "out"
-    with ChatServer(_first_then(3, _echo())) as srv:
-        cfg = _cfg(tmp_path, "source=bundled", "sample.size=6", *_api(srv.base_url), "rewriter.concurrency=1",
-                   f"out={out}")
+    with ChatServer(_first_then(3, fake_models)) as srv:
+        cfg = compose("rewrite", ["source=bundled", "sample.size=6", "rewriter=api", f"rewriter.base_url={srv.base_url}",
+                                  "rewriter.model=echo", "rewriter.api_key_env=null", "rewriter.concurrency=1",
+                                  "progress=false", f"cache.dir={tmp_path / 'cache'}", f"out={out}"])
         with pytest.raises(RewriterUnavailable,
                            match=f"rewriter endpoint {srv.base_url}/chat/completions: HTTP 401, API key rejected"):
             rewrite(cfg)
