@@ -55,9 +55,7 @@ class OpenAIChatRewriter:
         try:
             self.api = ChatAPI(**self._api_kwargs)
             self.api.probe()
-        except EndpointUnavailable as exc:
-            raise RewriterUnavailable(str(exc)) from None
-        except ConfigError as exc:  # a missing key: the run cannot start
+        except (EndpointUnavailable, ConfigError) as exc:  # unreachable, key refused or missing: cannot start
             raise RewriterUnavailable(str(exc)) from None
 
     def _call(self, req: Request) -> Result:
