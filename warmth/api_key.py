@@ -13,11 +13,13 @@ from pathlib import Path
 from warmth.errors import ConfigError
 
 
-def read_api_key(api_key_env: str | None, api_key_file: str | None = None, owner: str = "endpoint") -> str | None:
+def read_api_key(api_key_env: str | None, api_key_file: str | None = None, owner: str = "endpoint",
+                 required: bool = True) -> str | None:
     """The key, or ``None`` when neither source is configured (a server without auth).
 
-    ``api_key_file`` wins over ``api_key_env``; a named source that is missing
-    or empty is an error, so a typo does not silently send no key.
+    ``api_key_file`` wins over ``api_key_env``; a named file that is missing or
+    empty is an error. An unset variable is an error when ``required``; else no
+    key is sent and a server that needs one answers 401, which stops the run.
     """
     if api_key_file:
         path = Path(str(api_key_file)).expanduser()
@@ -30,6 +32,8 @@ def read_api_key(api_key_env: str | None, api_key_file: str | None = None, owner
     if not api_key_env:
         return None
     key = os.environ.get(str(api_key_env), "").strip()
+    if not key and not required:
+        return None
     if not key:
         raise ConfigError(f"missing API key: environment variable {api_key_env} is not set (set it, name a "
                           f"file with {owner}.api_key_file, or {owner}.api_key_env=null for a server without auth)")

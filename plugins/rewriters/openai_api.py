@@ -45,7 +45,7 @@ class OpenAIChatRewriter:
                             "api_key_file": api_key_file, "timeout": timeout_s, "max_retries": max_retries,
                             "concurrency": self.concurrency, "backoff": backoff_s, "max_backoff": max_backoff_s,
                             "extra_body": self.extra_body, "max_failures_in_a_row": max_failures_in_a_row,
-                            "owner": "rewriter"}
+                            "owner": "rewriter", "require_key": True}
         self.api: ChatAPI | None = None
 
     def settings(self) -> dict[str, Any]:

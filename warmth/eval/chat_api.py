@@ -9,7 +9,8 @@ connections, at most ``max_retries`` times.
   comes back as a :class:`RequestFailed` in its slot (counted by the caller:
   an unscored verdict, an empty response, a failed turn).
 - The endpoint itself failing stops the run with one line naming it and the
-  cause (:class:`EndpointUnavailable`, a ``WarmthError``): a missing key, 401,
+  cause (:class:`EndpointUnavailable`, a ``WarmthError``): a missing key file
+  (or variable, with ``require_key``), 401,
   403 or 404, no connection or no answer after the retries, or
   ``max_failures_in_a_row`` requests in a row that failed (a server that
   only errors). Callers write what finished before re-raising.
@@ -70,7 +71,7 @@ class ChatAPI:
                  timeout: float = 120.0, max_retries: int = 3, concurrency: int = 8, backoff: float = 1.0,
                  extra_body: dict[str, Any] | None = None, *, api_key_file: str | None = None,
                  max_backoff: float = 60.0, max_failures_in_a_row: int = 5, owner: str = "endpoint",
-                 sleep: Callable[[float], None] = time.sleep):
+                 require_key: bool = False, sleep: Callable[[float], None] = time.sleep):
         if not base_url:
             raise ConfigError(f"{owner}.base_url is not set (an OpenAI-compatible endpoint, "
                               "e.g. http://127.0.0.1:8000/v1)")
@@ -81,7 +82,7 @@ class ChatAPI:
         self.base_url = base_url.rstrip("/")
         self.url = self.base_url + "/chat/completions"
         self.model, self.owner = model, owner
-        key = read_api_key(api_key_env, api_key_file, owner)
+        key = read_api_key(api_key_env, api_key_file, owner, required=require_key)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self.headers = headers  # for a caller's own cheap probe (the judge's check)
         self.timeout, self.max_retries = float(timeout), int(max_retries)

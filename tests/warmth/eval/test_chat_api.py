@@ -123,6 +123,7 @@ def test_key_from_a_named_file_or_variable_and_missing_keys(tmp_path, monkeypatc
     assert [h.get("Authorization") for h in srv.headers] == ["Bearer sk-from-file", "Bearer sk-from-env", None]
     monkeypatch.delenv("WARMTH_TEST_KEY")
     with pytest.raises(ConfigError, match="missing API key: environment variable WARMTH_TEST_KEY is not set"):
-        _api("http://127.0.0.1:9/v1", api_key_env="WARMTH_TEST_KEY")
+        _api("http://127.0.0.1:9/v1", api_key_env="WARMTH_TEST_KEY", require_key=True)  # the rewriter's choice
+    assert "Authorization" not in _api("http://127.0.0.1:9/v1", api_key_env="WARMTH_TEST_KEY")[0].headers
     with pytest.raises(ConfigError, match="api_key_file .*nope.txt is not a file"):
         _api("http://127.0.0.1:9/v1", api_key_file=str(tmp_path / "nope.txt"))
