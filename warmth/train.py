@@ -47,6 +47,7 @@ def train(cfg: DictConfig, extra_callbacks: Sequence[Any] = ()) -> float | None:
     from warmth.plan import check_fits
     from warmth.run_summary import RunFacts, summary_lines, wandb_location
     from warmth.runinfo import style_dataset, sweep_group
+    from warmth.throughput import Throughput
     from warmth.trainer_builder import build_trainer
 
     check_fits(cfg)
@@ -62,7 +63,9 @@ def train(cfg: DictConfig, extra_callbacks: Sequence[Any] = ()) -> float | None:
     module = ChatLM(cfg.model, cfg.peft, cfg.trainer, tokenizer, objective=objective)
     meta = {"model": cfg.model.name, "pretrained": cfg.model.pretrained, "style": cfg.style.name,
             "peft": cfg.peft.method, "seed": int(cfg.seed), "objective": objective.label}
-    callbacks = [FractionalEpochCheckpoint(run_dir, list(cfg.trainer.checkpoint_epochs), meta)]
+    # Throughput first: its end-of-batch hook closes the step's clock before other callbacks run.
+    callbacks = [Throughput(data.pad_token_id, cfg.trainer.peak_tflops),
+                 FractionalEpochCheckpoint(run_dir, list(cfg.trainer.checkpoint_epochs), meta)]
     callbacks += build_eval_callbacks(cfg, run_dir) + fault_callbacks()
     callbacks += list(extra_callbacks)
     logger = build_logger(cfg, run_dir, sweep_group())

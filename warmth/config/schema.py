@@ -47,6 +47,7 @@ class TrainerSchema:
     checkpoint_epochs: list[float] = field(default_factory=lambda: [0.5, 1.0])
     enable_progress_bar: bool = True
     deterministic: bool = False
+    peak_tflops: float | None = None
 
 
 @dataclass
