@@ -47,8 +47,9 @@ test-all: install
 lint: install
 	$(BIN)/ruff check warmth plugins tests
 
+# make bench BENCH="train_vs_trl --conversations 24 --repeats 1" reruns one benchmark, reduced.
 bench: install
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --markdown BENCHMARKS.md $(BENCH)
 
 gpu-check: install
 	$(BIN)/python -m pytest -q -m gpu -s

