@@ -52,7 +52,8 @@ def batch_counts(batch: dict[str, torch.Tensor], pad_token_id: int | None) -> to
     """
     labels = batch["labels"]
     trained = (labels[:, 1:] != IGNORE_INDEX).sum()
-    slots = torch.tensor(labels.numel(), device=labels.device)
+    # torch.full, not torch.tensor: a fill kernel, no host-to-device copy (which would sync)
+    slots = torch.full((), labels.numel(), dtype=torch.long, device=labels.device)
     if "attention_mask" in batch:
         real = batch["attention_mask"].sum()
     elif "position_ids" in batch and pad_token_id is not None:

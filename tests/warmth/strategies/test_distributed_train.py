@@ -81,7 +81,7 @@ def reference(tmp_path_factory) -> dict:
     base = fixed_text_loss(None)
     trained = fixed_text_loss(run / "checkpoints" / "last")
     assert abs(trained - base) > 1e-3, "the reference run did not change the model"
-    return {"run": run, "base": base, "loss": trained}
+    return {"run": run, "base": base, "loss": trained, "metrics": metrics}
 
 
 def assert_same_training(run: Path, reference: dict) -> None:
@@ -94,6 +94,18 @@ def assert_same_training(run: Path, reference: dict) -> None:
     assert worst < WEIGHT_TOLERANCE, f"a LoRA tensor differs by {worst:.2e} (relative L2)"
 
 
+def assert_global_tokens_per_step(metrics: dict, reference: dict) -> None:
+    """perf/* counts every rank's tokens: each step trains the same two rows in both runs.
+
+    Catches rank 0 logging only its own share (checked: skipping the reduce in
+    warmth/throughput.py halves the two-process count and turns this red).
+    """
+    def per_step(m: dict) -> float:
+        return m["perf/trained_tokens_per_s"] * m["perf/s_per_step"]
+
+    assert per_step(metrics) == pytest.approx(per_step(reference), rel=1e-4)
+
+
 @pytest.mark.parametrize("strategy", ["ddp", pytest.param("fsdp", marks=pytest.mark.slow)])
 def test_two_process_resumes_and_matches_one_process(tmp_path: Path, reference: dict, strategy: str) -> None:
     run = tmp_path / "run"
@@ -101,6 +113,7 @@ def test_two_process_resumes_and_matches_one_process(tmp_path: Path, reference: 
     assert metrics["train/global_step"] == 4
     assert_real_adapter(run / "checkpoints" / "last")
     assert_same_training(run, reference)
+    assert_global_tokens_per_step(metrics, reference["metrics"])
     # Both ranks used the job's directory: nothing else was created beside it.
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
 
