@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import hydra
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 import warmth.resolvers  # noqa: F401  (registers ${bundled:...} before composition)
 from warmth import cli
@@ -64,7 +64,7 @@ def train(cfg: DictConfig, extra_callbacks: Sequence[Any] = ()) -> float | None:
     meta = {"model": cfg.model.name, "pretrained": cfg.model.pretrained, "style": cfg.style.name,
             "peft": cfg.peft.method, "seed": int(cfg.seed), "objective": objective.label}
     # Throughput first: its end-of-batch hook closes the step's clock before other callbacks run.
-    callbacks = [Throughput(data.pad_token_id, cfg.trainer.peak_tflops),
+    callbacks = [Throughput(data.pad_token_id, OmegaConf.select(cfg, "trainer.peak_tflops")),
                  FractionalEpochCheckpoint(run_dir, list(cfg.trainer.checkpoint_epochs), meta)]
     callbacks += build_eval_callbacks(cfg, run_dir) + fault_callbacks()
     callbacks += list(extra_callbacks)
