@@ -97,8 +97,8 @@ def assert_same_training(run: Path, reference: dict) -> None:
 def assert_global_tokens_per_step(metrics: dict, reference: dict) -> None:
     """perf/* counts every rank's tokens: each step trains the same two rows in both runs.
 
-    Catches rank 0 logging only its own share (checked: skipping the reduce in
-    warmth/throughput.py halves the two-process count and turns this red).
+    Catches rank 0 logging only its own share: without the reduce in warmth/throughput.py
+    the two-process count is half the reference's (not yet run with the reduce removed).
     """
     def per_step(m: dict) -> float:
         return m["perf/trained_tokens_per_s"] * m["perf/s_per_step"]
