@@ -54,8 +54,8 @@ def test_both_sides_train_the_same_tokens_on_tiny(tmp_path) -> None:
     """Through the real subprocess path: TRL's assistant-only loss (our marked template) and
     warmth, padded or packed, train exactly the same number of tokens over the same conversations.
 
-    Catches a template or selection mismatch between the sides (checked: dropping
-    ``assistant_only_loss`` from TRL's config turns it red).
+    Catches a template or selection mismatch between the sides (slow; not yet run as a test:
+    the same equality was seen by hand, 1236 trained tokens on all four settings).
     """
     rows = bench.main(["--model", "tiny", "--conversations", "6", "--repeats", "1", "--max-length", "256",
                        "--settings", "trl_assistant_padded", "trl_assistant_packed", "warmth_padded",
