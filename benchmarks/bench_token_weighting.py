@@ -91,7 +91,7 @@ def _old_classes():
             new = super().train_dataloader()
             return ResumableLoader(new.dataset, batch_size=new.batch_size, sampler=new.sampler,
                                    collate_fn=new.collate_fn, num_workers=new.num_workers,
-                                   batches_done=self._batches_done)
+                                   position=self._position)
 
     return MeanLossChatLM, PlainChatDataModule
 

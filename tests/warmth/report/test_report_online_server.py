@@ -156,7 +156,8 @@ def test_report_saved_once_pointing_at_the_project(published):
     items = [item["children"][0]["children"][0]["text"] for item in listed["children"]]
     # The headline the command printed and put in the HTML report.
     html = (out / "index.html").read_text()
-    assert items == spec["headline"] and len(items) == 2
+    # warm, cold: mean change and relative increase each; then warm vs cold
+    assert items == spec["headline"] and len(items) == 5
     assert all(line in done.stdout.splitlines() and line in html for line in items)
     (grid,) = [b["metadata"] for b in blocks if b["type"] == "panel-grid"]
     (runset,) = grid["runSets"]

@@ -92,7 +92,8 @@ def test_report_saved_once_with_our_spec(pushed):
     assert [b["children"][0]["text"] for b in blocks if b["type"] == "heading"] == [spec["title"]]
     (listed,) = [b for b in blocks if b["type"] == "list"]
     assert [item["children"][0]["children"][0]["text"] for item in listed["children"]] == spec["headline"]
-    assert len(spec["headline"]) == 2  # warm and cold, from the synthetic runs
+    # warm and cold (from the synthetic runs): mean change and relative increase each; then warm vs cold
+    assert len(spec["headline"]) == 5
 
     grid = _grid(view)
     (runset,) = grid["runSets"]
