@@ -55,7 +55,8 @@ def test_training_preset_runs_a_few_steps(name: str, tmp_path: Path) -> None:
     with judge_server() as srv:
         cfg = _compose("train", name, TRAIN_SMALL, tmp_path, srv.base_url)
         _shrink_evaluators(cfg)
-        evaluates = bool(OmegaConf.select(cfg, "eval.at_checkpoints") or OmegaConf.select(cfg, "eval.evaluators"))
+        evaluates = any(entry is not None for section in ("at_checkpoints", "evaluators")
+                        for entry in (OmegaConf.select(cfg, f"eval.{section}") or {}).values())  # null = off
         train(cfg)
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["train/global_step"] == 2
