@@ -19,6 +19,7 @@ import csv
 import json
 import re
 import subprocess
+from html import escape
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -158,7 +159,7 @@ def test_report_saved_once_pointing_at_the_project(published):
     html = (out / "index.html").read_text()
     # warm, cold: mean change and relative increase each; then warm vs cold
     assert items == spec["headline"] and len(items) == 5
-    assert all(line in done.stdout.splitlines() and line in html for line in items)
+    assert all(line in done.stdout.splitlines() and escape(line, quote=False) in html for line in items)
     (grid,) = [b["metadata"] for b in blocks if b["type"] == "panel-grid"]
     (runset,) = grid["runSets"]
     assert runset["project"] == {"name": "warmth", "entityName": "lab", "id": "UHJvamVjdDox"}
