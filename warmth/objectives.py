@@ -78,6 +78,11 @@ class Objective:
         """What the run's metadata and the report call this objective."""
         return {"name": self.name}
 
+    def reference_model(self, lora: bool) -> str | None:
+        """What ``warmth.plan`` counts for a reference model: ``"copy"`` (a frozen copy of the
+        whole model), ``"adapter_off"`` (one more no-grad forward of the same weights) or None."""
+        return None
+
 
 def build_objective(cfg: Any) -> Objective:
     """The objective of ``cfg.objective`` (plain ``sft`` when the group is absent).

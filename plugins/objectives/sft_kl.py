@@ -58,7 +58,7 @@ class SFTKL(Objective):
         self.reference: torch.nn.Module | None = None
 
     def setup(self, module: Any) -> None:
-        if module.peft_cfg.method == "lora":
+        if module.peft_cfg.method == "lora" or self.beta == 0.0:
             return
         strategy = type(module.trainer.strategy).__name__ if module._trainer is not None else ""
         if "DeepSpeed" in strategy or "FSDP" in strategy:
@@ -88,6 +88,11 @@ class SFTKL(Objective):
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "beta": self.beta}
+
+    def reference_model(self, lora: bool) -> str | None:
+        if self.beta == 0.0:
+            return None
+        return "adapter_off" if lora else "copy"
 
 
 def _adapter_off(model: Any) -> contextlib.AbstractContextManager:

@@ -3,7 +3,8 @@
 Order: a smaller micro batch (the effective batch is kept through
 accumulation), gradient checkpointing (about a third more compute), then a
 stronger sharding strategy (more communication), then CPU offload (much
-slower), then more GPUs. Each suggestion is the override that applies it.
+slower), then more GPUs. An objective that copies the model (``sft_kl``
+without LoRA) gets no sharding advice: it refuses sharded strategies. Each suggestion is the override that applies it.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def candidates(s: Setup) -> Iterator[tuple[list[str], Setup]]:
     if not s.gradient_checkpointing:
         yield from _with_batches(["trainer.gradient_checkpointing=true"], replace(s, gradient_checkpointing=True))
     rung = (s.stage, s.offload_optimizer or s.offload_parameters)
-    for name, change in LADDER:
+    ladder = [] if s.reference == "copy" else LADDER  # sft_kl refuses to copy a sharded model
+    for name, change in ladder:
         if (change["stage"], change["offload_optimizer"]) > rung:
             yield from _with_batches([f"strategy={name}"], replace(s, deepspeed=True, **change))
     if s.stage >= 1:

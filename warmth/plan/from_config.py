@@ -44,6 +44,13 @@ def lora(cfg: DictConfig) -> dict:
             "lora_dropout": float(peft.get("dropout", 0.0))}
 
 
+def reference(cfg: DictConfig, lora_r: int) -> dict:
+    """The objective's reference model (``Objective.reference_model``): a copy, the adapter off, or none."""
+    from warmth.objectives import build_objective
+
+    return {"reference": build_objective(cfg).reference_model(lora=lora_r > 0)}
+
+
 def precision(cfg: DictConfig) -> dict:
     """16-bit or not, autocast (``*-mixed``) or pure (``*-true``); ``auto`` plans bf16-mixed (GPUs)."""
     name = str(cfg.trainer.precision)
@@ -53,8 +60,9 @@ def precision(cfg: DictConfig) -> dict:
 
 def setup_from_config(cfg: DictConfig, world: int, overhead_gib: float) -> Setup:
     t = cfg.trainer
+    peft = lora(cfg)
     return Setup(
         arch=model_arch(cfg.model), world=world, micro_batch=int(t.micro_batch_size),
         seq_len=seq_len(cfg), gradient_checkpointing=bool(t.gradient_checkpointing),
-        overhead_gib=overhead_gib, **precision(cfg), **sharding(cfg), **lora(cfg),
+        overhead_gib=overhead_gib, **precision(cfg), **sharding(cfg), **peft, **reference(cfg, peft["lora_r"]),
     )

@@ -17,7 +17,8 @@ Bytes per parameter with torch's AdamW, as each setup allocates them
 DDP keeps its own gradient buckets besides ``.grad`` (one more gradient
 copy). ZeRO shards over the data-parallel ranks: stage 1 the optimizer
 states, stage 2 also gradients, stage 3 (and FSDP) also the weights;
-offload moves states or weights to CPU.
+offload moves states or weights to CPU. An objective with a reference model
+(``sft_kl``) adds its logits and, without LoRA, a frozen copy of the model.
 Activations (bytes per token per layer, 16-bit) follow the tensors a Llama-style
 block keeps for backward; gradient checkpointing keeps only each layer's input
 and recomputes one layer at a time. Numbers are planning estimates, not
@@ -53,6 +54,7 @@ class Setup:
     lora_r: int = 0                 # 0: full fine-tuning
     lora_targets: tuple[str, ...] = ALL_LINEAR
     lora_dropout: float = 0.0
+    reference: str | None = None    # the objective's reference model: "copy", "adapter_off" or None
     overhead_gib: float = 2.0
 
 
@@ -90,6 +92,13 @@ def activation_bytes(s: Setup) -> float:
     return layers + logits
 
 
+def kl_logits_bytes(s: Setup) -> float:
+    """The KL term's extra logits, counting every token as trained (an upper bound): the
+    reference's at compute width and its fp32 log-softmax, and the fine-tuned model's fp32
+    log-softmax that backward keeps."""
+    return s.micro_batch * s.seq_len * s.arch.vocab_size * ((2 if s.half else 4) + 4 + 4)
+
+
 def bytes_per_param(s: Setup) -> dict[str, int]:
     """Bytes per frozen weight, trained weight, gradient, optimizer state and kept 16-bit cast."""
     if not s.half:
@@ -119,6 +128,10 @@ def estimate(s: Setup) -> MemoryPlan:
         parts["16-bit weight casts"] = trained * b["cast"]
     if s.stage == 0 and w > 1 and not s.deepspeed:
         parts["DDP gradient buckets"] = trained * b["grad"]
+    if s.reference == "copy":  # a frozen copy of the whole model, in the trained weights' dtype, unsharded
+        parts["frozen reference copy"] = total * b["weight"]
+    if s.reference:
+        parts["reference logits (KL)"] = kl_logits_bytes(s)
     if s.stage >= 3 and w > 1:
         # Gathered full weights of the layer being computed and the one prefetched.
         lora_share = trained / total if s.lora_r else 1.0

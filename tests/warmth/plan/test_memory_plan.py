@@ -153,3 +153,32 @@ def test_cheapest_fix_prefers_a_smaller_micro_batch() -> None:
     cfg = compose_config("model=llama8b", "trainer.devices=1", "trainer.micro_batch_size=8")
     verdict = judge(cfg, 80 * GIB)
     assert not verdict.fits and verdict.fix[0][0].startswith("trainer.micro_batch_size=")
+
+
+def test_sft_kl_counts_its_reference_copy_without_lora_and_only_logits_with_lora() -> None:
+    """The plan of ``objective=sft_kl``: without LoRA a frozen copy of the whole model (the trained
+    weights' dtype) and the KL's logits; with LoRA the logits only; beta = 0 nothing.
+
+    Catches a plan that ignores the objective (it did until ``Objective.reference_model``; seen red): the
+    parts below are then missing and the totals equal sft's."""
+    def plan(*overrides: str):
+        return judge(compose_config("model=smollm2_135m", "trainer.precision=bf16-mixed", *overrides), 80 * GIB).plan
+
+    sft, copy = plan("peft=none"), plan("peft=none", "objective=sft_kl")
+    n = copy.total_params
+    assert copy.parts["frozen reference copy"] == pytest.approx(4 * n)  # fp32 trained weights under bf16-mixed
+    assert "reference logits (KL)" in copy.parts and "frozen reference copy" not in sft.parts
+    assert copy.total - sft.total == pytest.approx(copy.parts["frozen reference copy"]
+                                                   + copy.parts["reference logits (KL)"])
+    lora = plan("objective=sft_kl")
+    assert "frozen reference copy" not in lora.parts and lora.parts["reference logits (KL)"] > 0
+    assert plan("objective=sft_kl", "objective.beta=0").total == pytest.approx(plan().total)
+
+
+def test_no_sharding_advice_for_a_reference_copy() -> None:
+    """sft_kl without LoRA refuses ZeRO and FSDP, so the plan must not suggest them."""
+    s = Setup(arch=LLAMA70B, world=8, stage=0, reference="copy")
+    from warmth.plan.advice import candidates
+
+    assert not any(o[0].startswith("strategy=") for o, _ in candidates(s))
+    assert any(o[0].startswith("strategy=") for o, _ in candidates(replace(s, reference=None)))
