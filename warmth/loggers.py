@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import netrc
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -153,6 +154,11 @@ def finish(logger: Any, run_dir: str | Path | None = None) -> None:
 def save_run_files(run: Any, run_dir: Path) -> list[Path]:
     """Attach the records and metrics of ``run_dir`` to a W&B ``run``, under their relative paths."""
     files = sorted(run_dir.glob("records/*.jsonl")) + [p for p in [run_dir / "metrics.json"] if p.is_file()]
+    # Copied into the run's own files folder first, then saved from there: run.save of a file
+    # outside it symlinks it and prints a warning per call that no user can act on.
     for path in files:
-        run.save(str(path), base_path=str(run_dir), policy="now")
+        target = Path(run.dir) / path.relative_to(run_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        run.save(str(target), base_path=str(run.dir), policy="now")
     return files

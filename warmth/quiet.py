@@ -6,8 +6,9 @@ would have configured their loggers. It
 - gives Lightning's log records to the root logger only (Hydra's console
   and ``<run>/train.log``): Lightning also attaches a console handler of
   its own, so every ``INFO:`` line was printed twice;
-- drops Lightning's advertising tips and its "estimate number of stepping
-  batches" notice, and DeepSpeed's "Setting accelerator to CPU" notice on
+- drops Lightning's advertising tips, its "estimate number of stepping
+  batches" notice and its "`weights_only` was not set" notice at every save
+  (resume sets it), and DeepSpeed's "Setting accelerator to CPU" notice on
   machines without a GPU;
 - ignores deprecation warnings raised inside third-party packages
   (transformers, Lightning, peft, torch, ...) that no config change fixes.
@@ -24,10 +25,12 @@ import warnings
 LIGHTNING_LOGGERS = ("lightning", "lightning.pytorch", "lightning.fabric", "pytorch_lightning", "lightning_fabric")
 # Loggers whose records the filter sees (a logger's filter applies to records logged to it).
 FILTERED = ("lightning.pytorch.utilities.rank_zero", "lightning.fabric.utilities.rank_zero",
-            "pytorch_lightning.utilities.rank_zero", "DeepSpeed")
+            "pytorch_lightning.utilities.rank_zero", "lightning.pytorch.trainer.connectors.checkpoint_connector",
+            "DeepSpeed")
 DROPPED = re.compile(
     r"💡 Tip:|Loading `train_dataloader` to estimate number of stepping batches"
     r"|Setting accelerator to CPU\. If you have GPU"
+    r"|`weights_only` was not set, defaulting to `False`"  # at every save; resume loads with weights_only=True
 )
 THIRD_PARTY = r"(transformers|lightning|lightning_fabric|pytorch_lightning|lightning_utilities|peft|torch|accelerate|deepspeed|wandb|hydra|omegaconf)(\.|$)"
 

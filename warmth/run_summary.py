@@ -80,7 +80,7 @@ def summary_lines(facts: RunFacts, metrics: Mapping[str, Any]) -> list[str]:
     ckpts = _files(run, "checkpoints/*")
     if ckpts:
         lines.append(f"checkpoints  {', '.join(Path(c).name for c in ckpts)}  (in checkpoints/)")
-    records = _files(run, "**/records/*.jsonl")
+    records = _files(run, "records/**/*.jsonl")  # not the copies in wandb/
     if records:
         lines.append(f"records      {', '.join(records)}")
     if (run / "metrics.json").is_file():
