@@ -74,7 +74,7 @@ def summary_lines(facts: RunFacts, metrics: Mapping[str, Any]) -> list[str]:
     lines = [
         f"── warmth: training finished in {_duration(facts.seconds)} " + "─" * 20,
         (f"trained      {facts.model} ({facts.pretrained}), {facts.peft}, style '{facts.style}' "
-         f"({facts.dataset}{convs}): {facts.steps} optimizer steps, {facts.epochs:g} epochs"),
+         f"({facts.dataset}{convs}): {facts.steps} optimizer steps, {facts.epochs:g} epoch{'' if facts.epochs == 1 else 's'}"),
         f"run          {run}",
     ]
     ckpts = _files(run, "checkpoints/*")

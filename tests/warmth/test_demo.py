@@ -38,7 +38,7 @@ def test_demo_warm_is_warmer_and_cold_colder_than_base(tmp_path: Path) -> None:
         assert proc.returncode == 0, proc.stderr[-3000:]
         runs[style] = json.loads((run / "metrics.json").read_text())
     base = markers(runs["warm"], "0")  # the untrained model; the cold run sees the same prompts and seed
-    warm, cold = markers(runs["warm"], "2"), markers(runs["cold"], "2")
+    warm, cold = markers(runs["warm"], "1"), markers(runs["cold"], "1")
     assert moved_beyond_two_se(warm, base), (base, warm)
     assert moved_beyond_two_se(base, cold), (base, cold)
 
