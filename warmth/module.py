@@ -17,14 +17,14 @@ from omegaconf import DictConfig, OmegaConf
 from warmth.data.masking import IGNORE_INDEX
 from warmth.data.windows import WINDOW_LEN, WINDOW_POS, WINDOW_TOKENS, without_stamps
 from warmth.models import load_model
-from warmth.objectives import Objective, cross_entropy_sum
+from warmth.objectives import Objective, cross_entropy_sum, shifted_targets, trained_logits
 
 __all__ = ["IGNORE_INDEX", "ChatLM", "lr_lambda", "masked_lm_loss"]
 
 
 def masked_lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean next-token cross-entropy of one batch (0 without targets), and the number of targets."""
-    loss_sum, count = cross_entropy_sum(logits, labels)
+    """Mean next-token cross-entropy of one batch's full logits (0 without targets), and the number of targets."""
+    loss_sum, count = cross_entropy_sum(*shifted_targets(logits, labels))
     return loss_sum / count.clamp(min=1), count
 
 
@@ -142,7 +142,8 @@ class ChatLM(LightningModule):
         return {k: v for k, v in without_stamps(batch).items() if k != "labels"}
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        return self.model(**self.model_inputs(batch), use_cache=False).logits
+        """Logits at the batch's trained positions only, ``[N, V]`` (``warmth.objectives.trained_logits``)."""
+        return trained_logits(self.model, self.model_inputs(batch), batch["labels"])
 
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
         """Token-weighted: the step's loss is its summed token losses / its trained tokens.

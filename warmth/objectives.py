@@ -23,7 +23,8 @@ from warmth.data.masking import IGNORE_INDEX
 if TYPE_CHECKING:
     from warmth.conversation import Conversation
 
-__all__ = ["IGNORE_INDEX", "LossSums", "Objective", "build_objective", "cross_entropy_sum", "shifted_targets"]
+__all__ = ["IGNORE_INDEX", "LossSums", "Objective", "build_objective", "cross_entropy_sum", "shifted_targets",
+           "trained_logits", "trained_mask", "trained_targets"]
 
 
 @dataclass
@@ -40,21 +41,55 @@ class LossSums:
     terms: dict[str, torch.Tensor] = field(default_factory=dict)
 
 
+def trained_mask(labels: torch.Tensor) -> torch.Tensor:
+    """``[B, T]`` True at the positions whose next token is trained (position t predicts t+1)."""
+    mask = torch.zeros_like(labels, dtype=torch.bool)
+    mask[:, :-1] = labels[:, 1:] != IGNORE_INDEX
+    return mask
+
+
+def trained_targets(labels: torch.Tensor) -> torch.Tensor:
+    """The trained next tokens, ``[N]``, in the order of :func:`trained_logits`' rows."""
+    shift = labels[:, 1:]
+    return shift[shift != IGNORE_INDEX]
+
+
 def shifted_targets(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Logits and labels of the trained positions only: ``[N, V]`` and ``[N]``.
+    """Full ``[B, T, V]`` logits -> those of the trained positions ``[N, V]`` and their targets ``[N]``."""
+    return logits[trained_mask(labels)], trained_targets(labels)
 
-    Position t predicts token t+1; a position counts when its next label is
-    not ignored. Selecting first keeps the fp32 copy to the trained tokens.
+
+def _keeps_positions(model: Any) -> bool:
+    """Whether the HF forward takes ``logits_to_keep`` (a boolean [B, T] mask keeps those rows)."""
+    import inspect
+
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return "logits_to_keep" in inspect.signature(base.forward).parameters
+
+
+def trained_logits(model: Any, inputs: dict[str, torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
+    """``model``'s logits at the trained positions only, ``[N, V]``, row-major over (row, position).
+
+    The LM head runs on those positions' hidden states alone (transformers'
+    ``logits_to_keep`` with a boolean mask), so no full ``[B, T, V]`` logits
+    tensor exists: for SmolLM2's 49k vocabulary that is 200 MB per 1024-token
+    row in fp32, and the head's matmul shrinks by the untrained share. The
+    call goes through the model's own forward, so sharding hooks (ZeRO-3,
+    FSDP) gather the head and embeddings as usual. Models whose forward has no
+    ``logits_to_keep`` get full logits, then the selection.
     """
-    shift_labels = labels[:, 1:]
-    mask = shift_labels != IGNORE_INDEX
-    return logits[:, :-1][mask], shift_labels[mask]
+    if not _keeps_positions(model):
+        return shifted_targets(model(**inputs, use_cache=False).logits, labels)[0]
+    mask = trained_mask(labels)
+    logits = model(**inputs, use_cache=False, logits_to_keep=mask).logits
+    if logits.dim() != 2:  # a forward that slices the sequence dimension only
+        return logits[mask]
+    return logits
 
 
-def cross_entropy_sum(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Summed next-token cross-entropy over trained positions, and their count."""
-    picked, targets = shifted_targets(logits, labels)
-    return F.cross_entropy(picked.float(), targets, reduction="sum"), targets.new_tensor(targets.numel())
+def cross_entropy_sum(logits: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Summed cross-entropy of ``[N, V]`` trained-position logits against their ``[N]`` targets, and N."""
+    return F.cross_entropy(logits.float(), targets, reduction="sum"), targets.new_tensor(targets.numel())
 
 
 class Objective:
@@ -71,7 +106,10 @@ class Objective:
         return conversations
 
     def loss(self, module: Any, batch: dict[str, torch.Tensor], logits: torch.Tensor) -> LossSums:
-        ce, count = cross_entropy_sum(logits, batch["labels"])
+        """Sums over a micro-batch's trained tokens. ``logits`` are the model's at the trained
+        positions only, ``[N, V]`` (:func:`trained_logits`); their targets are
+        ``trained_targets(batch["labels"])``."""
+        ce, count = cross_entropy_sum(logits, trained_targets(batch["labels"]))
         return LossSums(total=ce, count=count, terms={"ce": ce.detach()})
 
     def describe(self) -> dict[str, Any]:

@@ -6,8 +6,9 @@ style while staying close to what the base model would have said.
 
 With LoRA the base model is the same weights with the adapter switched off:
 one extra forward pass under ``torch.no_grad()`` per micro-batch and no second
-copy of the model (it works under DDP, DeepSpeed ZeRO-2/3 and FSDP, since the
-adapter is switched off inside the wrapped module). Without LoRA a frozen
+copy of the model (it works under DDP, DeepSpeed ZeRO-2/3 and FSDP: the adapter
+is switched off inside the wrapped module, and the pass goes through the model's
+own forward, whose sharding hooks gather the weights). Without LoRA a frozen
 reference copy is made once; ``warmth.plan`` counts its memory, and sharded
 strategies are refused (a copy of a sharded model is not a model).
 """
@@ -22,30 +23,15 @@ import torch
 import torch.nn.functional as F
 
 from warmth.errors import ConfigError
-from warmth.objectives import LossSums, Objective, cross_entropy_sum, shifted_targets
+from warmth.objectives import LossSums, Objective, cross_entropy_sum, trained_logits, trained_targets
 
 
-def kl_sum(logits: torch.Tensor, ref_picked: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Summed KL(p || q) over trained positions; p from ``logits`` [B, T, V], q from
-    ``ref_picked`` [N, V], the reference's logits at those positions already."""
-    p, _ = shifted_targets(logits, labels)
-    log_p = F.log_softmax(p.float(), dim=-1)
-    log_q = F.log_softmax(ref_picked.float(), dim=-1)
+def kl_sum(logits: torch.Tensor, ref_logits: torch.Tensor) -> torch.Tensor:
+    """Summed KL(p || q) over trained positions: p from the fine-tuned ``logits``, q from the
+    reference's ``ref_logits``, both ``[N, V]`` at the same positions."""
+    log_p = F.log_softmax(logits.float(), dim=-1)
+    log_q = F.log_softmax(ref_logits.float(), dim=-1)
     return F.kl_div(log_q, log_p, log_target=True, reduction="sum")
-
-
-def picked_logits(model: Any, inputs: dict[str, torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
-    """``model``'s logits at the trained positions only, [N, V].
-
-    The LM head runs on the selected hidden states, so the reference pass
-    never holds a full [B, T, V] logits tensor (about 200 MB per 1024-token
-    row for SmolLM2's vocabulary).
-    """
-    decoder, head = model.get_decoder(), model.get_output_embeddings()
-    if decoder is None or head is None:  # an architecture without the split: full logits, then select
-        return shifted_targets(model(**inputs, use_cache=False).logits, labels)[0]
-    hidden = decoder(**inputs, use_cache=False).last_hidden_state
-    return head(shifted_targets(hidden, labels)[0])
 
 
 class SFTKL(Objective):
@@ -73,16 +59,16 @@ class SFTKL(Objective):
         with torch.no_grad():
             if self.reference is not None:
                 self.reference.to(module.device)
-                return picked_logits(self.reference, inputs, batch["labels"])
+                return trained_logits(self.reference, inputs, batch["labels"])
             with _adapter_off(module.model):
-                return picked_logits(module.model.get_base_model(), inputs, batch["labels"])
+                return trained_logits(module.model, inputs, batch["labels"])
 
     def loss(self, module: Any, batch: dict[str, torch.Tensor], logits: torch.Tensor) -> LossSums:
-        ce, count = cross_entropy_sum(logits, batch["labels"])
+        ce, count = cross_entropy_sum(logits, trained_targets(batch["labels"]))
         if self.beta == 0.0:  # exactly sft: no reference pass, the same graph
             zero = ce.detach() * 0
             return LossSums(total=ce, count=count, terms={"ce": ce.detach(), "kl": zero})
-        kl = kl_sum(logits, self._reference_logits(module, batch), batch["labels"])
+        kl = kl_sum(logits, self._reference_logits(module, batch))
         return LossSums(total=ce + self.beta * kl, count=count,
                         terms={"ce": ce.detach(), "kl": kl.detach()})
 

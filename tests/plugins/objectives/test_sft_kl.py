@@ -12,25 +12,39 @@ from warmth_plugins.objectives.sft_kl import SFTKL, kl_sum
 
 from tests.conftest import compose
 from warmth.module import ChatLM
-from warmth.objectives import IGNORE_INDEX, Objective
+from warmth.objectives import IGNORE_INDEX, Objective, trained_targets
 from warmth.train import train
 
 
 def test_kl_sum_by_hand() -> None:
-    """Only trained next-token positions count, and the direction is KL(fine-tuned || base).
+    """The direction is KL(fine-tuned || base), summed over positions.
 
-    Checked by swapping the arguments of ``F.kl_div`` (the test fails) and by
-    dropping the shift (counts the wrong positions: fails).
+    Checked by swapping the arguments of ``F.kl_div`` (the test fails).
     """
     torch.manual_seed(0)
-    p_logits, q_logits = torch.randn(1, 4, 6), torch.randn(1, 4, 6)
-    labels = torch.tensor([[IGNORE_INDEX, 3, IGNORE_INDEX, 1]])  # targets predicted from t=0 and t=2
+    p_logits, q_logits = torch.randn(2, 6), torch.randn(2, 6)
     expected = 0.0
-    for t in (0, 2):
-        p, q = F.softmax(p_logits[0, t], -1), F.softmax(q_logits[0, t], -1)
+    for t in range(2):
+        p, q = F.softmax(p_logits[t], -1), F.softmax(q_logits[t], -1)
         expected += float((p * (p.log() - q.log())).sum())
-    q_picked = q_logits[0, [0, 2]]
-    assert kl_sum(p_logits, q_picked, labels).item() == pytest.approx(expected, rel=1e-6)
+    assert kl_sum(p_logits, q_logits).item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_trained_logits_are_the_full_logits_at_trained_positions() -> None:
+    """The LM head on trained positions only (``logits_to_keep``) gives the full forward's logits
+    there, in the targets' order. Checked by dropping the shift in ``trained_mask`` (red)."""
+    module = _tiny_module(Objective())
+    batch = _batch()
+    batch["labels"][1, 15:18] = IGNORE_INDEX  # rows with different trained positions
+    module.eval()  # no LoRA dropout: both passes see the same model
+    with torch.no_grad():
+        full = module.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        picked = module(batch)
+    labels = batch["labels"]
+    expected = full[:, :-1][labels[:, 1:] != IGNORE_INDEX]
+    assert picked.shape == expected.shape
+    torch.testing.assert_close(picked, expected, rtol=1e-5, atol=1e-5)
+    assert torch.equal(trained_targets(labels), labels[:, 1:][labels[:, 1:] != IGNORE_INDEX])
 
 
 def _tiny_module(objective: Objective) -> ChatLM:
@@ -91,7 +105,7 @@ def test_reference_is_the_base_model_with_the_adapter_off() -> None:
     picked = batch["labels"][:, 1:] != IGNORE_INDEX
     assert not ref.requires_grad and ref.shape == (int(picked.sum()), expected.shape[-1])
     assert torch.allclose(ref, expected[:, :-1][picked], atol=1e-5)
-    tuned = module(batch)[:, :-1][picked]
+    tuned = module(batch)
     assert not torch.allclose(tuned, ref, atol=1e-3)  # the adapter does change the model
 
 
