@@ -88,7 +88,9 @@ def activation_bytes(s: Setup) -> float:
         layers = a.num_layers * a.hidden_size * width * tokens + per_layer
     else:
         layers = a.num_layers * per_layer
-    logits = tokens * a.vocab_size * (width + 4 + 4)  # logits, fp32 copy for the loss, its gradient
+    # Logits, their fp32 copy for the loss and its gradient; ChatLM computes them at trained positions
+    # only, which the plan does not know, so it counts every position (an upper bound).
+    logits = tokens * a.vocab_size * (width + 4 + 4)
     return layers + logits
 
 
