@@ -14,6 +14,7 @@ from omegaconf import DictConfig
 
 if TYPE_CHECKING:
     from lightning import Trainer
+    from lightning.pytorch.callbacks import ProgressBar, TQDMProgressBar
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +55,16 @@ def accumulation(trainer_cfg: DictConfig) -> int:
 def build_trainer(cfg: DictConfig, callbacks: list, logger: Any) -> Trainer:
     # Lightning is imported here, not above: `warmth.plan` reads world_size without it.
     from lightning import Trainer
+    from lightning.pytorch.callbacks import ProgressBar, TQDMProgressBar
 
     from warmth.strategies.build import build_strategy
 
     t = cfg.trainer
+    if bool(t.enable_progress_bar) and not any(isinstance(c, ProgressBar) for c in callbacks):
+        # tqdm, like every other bar of ours: Lightning's default with `rich` installed draws
+        # nothing until the end when output is not a terminal (SLURM logs), and warmth.cli
+        # closes open tqdm bars before it prints an error.
+        callbacks = [*callbacks, TQDMProgressBar()]
     return Trainer(
         accelerator=str(t.accelerator),
         devices=t.devices,
