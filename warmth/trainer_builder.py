@@ -14,7 +14,6 @@ from omegaconf import DictConfig
 
 if TYPE_CHECKING:
     from lightning import Trainer
-    from lightning.pytorch.callbacks import ProgressBar, TQDMProgressBar
 
 log = logging.getLogger(__name__)
 

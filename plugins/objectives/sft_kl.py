@@ -23,7 +23,13 @@ import torch
 import torch.nn.functional as F
 
 from warmth.errors import ConfigError
-from warmth.objectives import LossSums, Objective, cross_entropy_sum, trained_logits, trained_targets
+from warmth.objectives import (
+    LossSums,
+    Objective,
+    cross_entropy_sum,
+    trained_logits,
+    trained_targets,
+)
 
 
 def kl_sum(logits: torch.Tensor, ref_logits: torch.Tensor) -> torch.Tensor:
