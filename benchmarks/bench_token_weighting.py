@@ -80,7 +80,7 @@ def _old_classes():
 
     class MeanLossChatLM(ChatLM):
         def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
-            logits = self(batch)
+            logits = self.model(**self.model_inputs(batch), use_cache=False).logits  # full [B, T, V], as then
             loss, count = masked_lm_loss(logits, batch["labels"])
             self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False, sync_dist=False)
             self.log("train/trained_tokens", count.float(), on_step=True, on_epoch=False, reduce_fx="sum")
