@@ -25,7 +25,10 @@ def log_report(report, project: str, entity: str | None = None, name: str = "rep
     try:
         run.log({f"figures/{f.name}": wandb.Image(str(f.png), caption=f.title) for f in report.figures})
         for tname, path in report.tables.items():
-            df = pd.read_csv(path, dtype=str, keep_default_na=False)
+            try:
+                df = pd.read_csv(path, dtype=str, keep_default_na=False)
+            except pd.errors.EmptyDataError:  # a table with no rows or columns (no AMEs fitted): nothing to log
+                continue
             run.log({f"tables/{tname}": wandb.Table(dataframe=df)})
         if report.headline is not None:
             for r in report.headline.itertuples():
