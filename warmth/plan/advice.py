@@ -3,8 +3,9 @@
 Order: a smaller micro batch (the effective batch is kept through
 accumulation), gradient checkpointing (about a third more compute), then a
 stronger sharding strategy (more communication), then CPU offload (much
-slower), then more GPUs. An objective that copies the model (``sft_kl``
-without LoRA) gets no sharding advice: it refuses sharded strategies. Each suggestion is the override that applies it.
+slower), then more GPUs. Each suggestion is the override that applies it.
+An objective that copies the model (``sft_kl`` without LoRA) gets no
+sharding advice: it refuses sharded strategies.
 """
 
 from __future__ import annotations
