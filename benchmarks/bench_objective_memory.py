@@ -15,13 +15,12 @@ medians and the ratios. Target (issue): sft_kl at most 10% more peak memory.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from benchmarks.child_process import run_measured
 
 OBJECTIVES = {"sft": ["objective=sft"], "sft_kl": ["objective=sft_kl", "objective.beta=0.1"]}
 
@@ -33,15 +32,7 @@ def run_once(model: str, steps: int, max_length: int, extra: list[str]) -> tuple
                 "trainer.enable_progress_bar=false", f"trainer.max_steps={steps}", "trainer.micro_batch_size=1",
                 "trainer.effective_batch_size=1", f"data.max_length={max_length}", "data.limit=16",
                 "trainer.checkpoint_epochs=[]", f"hydra.run.dir={Path(tmp) / 'run'}", *extra]
-        env = dict(os.environ, HF_HUB_OFFLINE="1", WANDB_MODE="disabled")
-        start = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        err = proc.stderr.read() if proc.stderr else ""
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"training failed ({' '.join(extra)}):\n{err[-2000:]}")
-        return usage.ru_maxrss / 1024, wall  # ru_maxrss is KiB on Linux
+        return run_measured(args, f"training ({' '.join(extra)})")
 
 
 def main(argv: list[str] | None = None) -> list[tuple[str, float, float]]:

@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from benchmarks.child_process import run_measured
 
 # Runs warmth.train with the full-logits fallback forced when its first argument is "full".
 DRIVER = (
     "import runpy, sys\n"
     "import warmth.objectives as o\n"
     "if sys.argv.pop(1) == 'full':\n"
-    "    o._keeps_positions = lambda model: False\n"
+    "    o._keeps_positions = lambda forward_owner: False\n"
     "sys.argv[0] = 'warmth.train'\n"
     "runpy.run_module('warmth.train', run_name='__main__', alter_sys=True)\n"
 )
@@ -46,14 +46,9 @@ def run_once(side: str, model: str, steps: int, micro_batch: int, max_length: in
                 "trainer.enable_progress_bar=false", f"trainer.max_steps={steps}",
                 f"trainer.micro_batch_size={micro_batch}", f"trainer.effective_batch_size={micro_batch}",
                 f"data.max_length={max_length}", "trainer.checkpoint_epochs=[]", f"hydra.run.dir={run}"]
-        env = dict(os.environ, HF_HUB_OFFLINE="1", WANDB_MODE="disabled")
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        err = proc.stderr.read() if proc.stderr else ""
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"training failed ({side}):\n{err[-2000:]}")
+        rss, _ = run_measured(args, f"training ({side})")
         m = json.loads((run / "metrics.json").read_text())
-        return {"rss": usage.ru_maxrss / 1024, "s_per_step": m["perf/s_per_step"],
+        return {"rss": rss, "s_per_step": m["perf/s_per_step"],
                 "trained": m["perf/trained_tokens_per_s"] / m["perf/token_slots_per_s"]}
 
 

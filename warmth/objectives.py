@@ -12,6 +12,7 @@ Plugins live in ``plugins/objectives/`` and are named by ``conf/objective``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -59,12 +60,12 @@ def shifted_targets(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.T
     return logits[trained_mask(labels)], trained_targets(labels)
 
 
-def _keeps_positions(model: Any) -> bool:
-    """Whether the HF forward takes ``logits_to_keep`` (a boolean [B, T] mask keeps those rows)."""
+@functools.cache
+def _keeps_positions(forward_owner: type) -> bool:
+    """Whether this HF model class's forward takes ``logits_to_keep`` (checked once per class)."""
     import inspect
 
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    return "logits_to_keep" in inspect.signature(base.forward).parameters
+    return "logits_to_keep" in inspect.signature(forward_owner.forward).parameters
 
 
 def trained_logits(model: Any, inputs: dict[str, torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
@@ -78,13 +79,10 @@ def trained_logits(model: Any, inputs: dict[str, torch.Tensor], labels: torch.Te
     FSDP) gather the head and embeddings as usual. Models whose forward has no
     ``logits_to_keep`` get full logits, then the selection.
     """
-    if not _keeps_positions(model):
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    if not _keeps_positions(type(base)):
         return shifted_targets(model(**inputs, use_cache=False).logits, labels)[0]
-    mask = trained_mask(labels)
-    logits = model(**inputs, use_cache=False, logits_to_keep=mask).logits
-    if logits.dim() != 2:  # a forward that slices the sequence dimension only
-        return logits[mask]
-    return logits
+    return model(**inputs, use_cache=False, logits_to_keep=trained_mask(labels)).logits
 
 
 def cross_entropy_sum(logits: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

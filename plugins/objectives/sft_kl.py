@@ -50,7 +50,7 @@ class SFTKL(Objective):
         self.reference: torch.nn.Module | None = None
 
     def setup(self, module: Any) -> None:
-        if module.peft_cfg.method == "lora" or self.beta == 0.0:
+        if self.reference_model(lora=module.peft_cfg.method == "lora") != "copy":
             return
         strategy = type(module.trainer.strategy).__name__ if module._trainer is not None else ""
         if "DeepSpeed" in strategy or "FSDP" in strategy:

@@ -15,7 +15,7 @@ TINY = ["model=tiny", "eval=none", "logger=wandb", "trainer.max_steps=2", "train
 def test_run_ends_with_summary_and_quiet_logs(tmp_path: Path) -> None:
     """Catches the W&B summary wall, Lightning lines printed twice (its own handler plus Hydra's),
     Lightning's tips and third-party deprecation warnings (checked: without quiet_third_party()
-    "INFO: GPU available" doubles and the litlogger tip shows; without wandb quiet, "Run summary" shows; with run.save for the run's files, "Symlinked" shows)."""
+    "INFO: GPU available" doubles and the litlogger tip shows; without wandb quiet, "Run summary" shows; with run.save for the run's files, "Symlinked" shows; without its filter, the weights_only notice shows)."""
     run = tmp_path / "run"
     proc = run_module("warmth.train", *TINY, f"hydra.run.dir={run}", env={"WANDB_MODE": "offline"})
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -30,9 +30,15 @@ def test_kl_sum_by_hand() -> None:
     assert kl_sum(p_logits, q_logits).item() == pytest.approx(expected, rel=1e-6)
 
 
-def test_trained_logits_are_the_full_logits_at_trained_positions() -> None:
-    """The LM head on trained positions only (``logits_to_keep``) gives the full forward's logits
-    there, in the targets' order. Checked by dropping the shift in ``trained_mask`` (red)."""
+@pytest.mark.parametrize("head_on_trained_only", [True, False], ids=["logits_to_keep", "fallback"])
+def test_trained_logits_are_the_full_logits_at_trained_positions(monkeypatch, head_on_trained_only: bool) -> None:
+    """The LM head on trained positions only (``logits_to_keep``), and the fallback for models
+    without it (full logits, then the selection), both give the full forward's logits there, in
+    the targets' order. Checked by dropping the shift in ``trained_mask`` (red)."""
+    import warmth.objectives
+
+    if not head_on_trained_only:
+        monkeypatch.setattr(warmth.objectives, "_keeps_positions", lambda forward_owner: False)
     module = _tiny_module(Objective())
     batch = _batch()
     batch["labels"][1, 15:18] = IGNORE_INDEX  # rows with different trained positions
@@ -141,3 +147,24 @@ def test_large_beta_keeps_the_trained_model_at_the_base(tmp_path: Path) -> None:
     sft, kl = _drift(tmp_path / "sft"), _drift(tmp_path / "kl")
     assert sft > 3 * DRIFT_TOL, f"sft drift {sft:.3f}: the control does not move; the test proves nothing"
     assert kl < DRIFT_TOL, f"sft_kl beta=1e4 drifted {kl:.3f} from the base model"
+
+
+def test_without_lora_the_reference_is_a_frozen_copy_kept_out_of_the_module() -> None:
+    """peft=none: ``setup`` copies the model once, frozen and outside the LightningModule (never
+    trained or checkpointed), and the KL compares against that copy; beta = 0 makes no copy.
+    Checked by making ``setup`` skip the copy (the first assertion fails)."""
+    cfg = compose("train", ["model=tiny", "peft=none"])
+    module = ChatLM(cfg.model, cfg.peft, cfg.trainer, tokenizer=None, objective=SFTKL(beta=1.0))
+    module.configure_model()
+    module.objective.setup(module)
+    ref = module.objective.reference
+    assert ref is not None and ref is not module.model
+    assert not any(p.requires_grad for p in ref.parameters())
+    assert not any(p is q for p in ref.parameters() for q in module.parameters())
+    batch = _batch()
+    module.eval()
+    with torch.no_grad():
+        assert torch.equal(module.objective._reference_logits(module, batch), module(batch))  # untrained: same model
+    zero = SFTKL(beta=0.0)
+    zero.setup(module)
+    assert zero.reference is None

@@ -176,7 +176,7 @@ def test_sft_kl_counts_its_reference_copy_without_lora_and_only_logits_with_lora
 
 
 def test_no_sharding_advice_for_a_reference_copy() -> None:
-    """sft_kl without LoRA refuses ZeRO and FSDP, so the plan must not suggest them."""
+    """sft_kl without LoRA refuses ZeRO and FSDP, so the plan must not suggest them (seen red without the guard)."""
     s = Setup(arch=LLAMA70B, world=8, stage=0, reference="copy")
     from warmth.plan.advice import candidates
 

@@ -1,0 +1,28 @@
+"""One benchmarked child process: its own peak memory and wall time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+
+OFFLINE = {"HF_HUB_OFFLINE": "1", "WANDB_MODE": "disabled"}
+
+
+def run_measured(args: list[str], what: str) -> tuple[float, float]:
+    """Run ``args`` offline; (peak RSS in MiB, wall seconds) of that process alone.
+
+    ``wait4`` gives the child's own peak resident set, so model loading counts
+    alike for every setting. Its stderr goes to a file, not a pipe: a pipe
+    that nobody reads while we wait would block a chatty child for good.
+    """
+    with tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, env=dict(os.environ, **OFFLINE))
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            raise SystemExit(f"{what} failed:\n{err.read()[-2000:]}")
+    return usage.ru_maxrss / 1024, wall  # ru_maxrss is KiB on Linux
