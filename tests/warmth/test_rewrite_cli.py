@@ -152,20 +152,21 @@ def test_sharegpt_file_hf_tiny_in_process(tmp_path):
     # (the rerun on this file is test_must_hold_command_literal, slow; on bundled data above)
 
 
-def _ctrl_c_as_in_a_terminal() -> None:
-    """A job started in the background (``make test &``, nohup, some CI runners) inherits SIGINT
-    ignored, and Python then never turns Ctrl-C into KeyboardInterrupt: the child gets a terminal's
-    default back, so the interrupt test sees what a user at a terminal sees."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+# A job started in the background (``make test &``, nohup, some CI runners) inherits SIGINT ignored,
+# and Python then never turns Ctrl-C into KeyboardInterrupt: the child installs a terminal's handler
+# itself (no ``preexec_fn``, which can deadlock a forked child of a process with threads), so the
+# interrupt test sees what a user at a terminal sees.
+AS_AT_A_TERMINAL = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                    "runpy.run_module('warmth.rewrite', run_name='__main__', alter_sys=True)")
 
 
 def _launch(args, out, env):
     """The CLI as a user runs it, in a real subprocess (stderr kept for its last line)."""
     import os
 
-    return subprocess.Popen([sys.executable, "-m", "warmth.rewrite", *args, f"out={out}", "progress=false"],
+    return subprocess.Popen([sys.executable, "-c", AS_AT_A_TERMINAL, *args, f"out={out}", "progress=false"],
                             cwd=REPO, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=_ctrl_c_as_in_a_terminal)
+                            stderr=subprocess.PIPE, text=True)
 
 
 def _turns(out: Path) -> int:
