@@ -18,13 +18,10 @@ medians of the run's own ``perf/s_per_step`` and of the process's peak RSS
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
-import tempfile
-from pathlib import Path
 
-from benchmarks.child_process import run_measured
+from benchmarks.child_process import train_run
 
 # Runs warmth.train with the full-logits fallback forced when its first argument is "full".
 DRIVER = (
@@ -40,16 +37,10 @@ SIDES = ("trained", "full")
 
 def run_once(side: str, model: str, steps: int, micro_batch: int, max_length: int) -> dict[str, float]:
     """Peak RSS (MiB), seconds per step and trained share of one training process."""
-    with tempfile.TemporaryDirectory() as tmp:
-        run = Path(tmp) / "run"
-        args = [sys.executable, "-c", DRIVER, side, f"model={model}", "eval=none", "logger=none",
-                "trainer.enable_progress_bar=false", f"trainer.max_steps={steps}",
-                f"trainer.micro_batch_size={micro_batch}", f"trainer.effective_batch_size={micro_batch}",
-                f"data.max_length={max_length}", "trainer.checkpoint_epochs=[]", f"hydra.run.dir={run}"]
-        rss, _ = run_measured(args, f"training ({side})")
-        m = json.loads((run / "metrics.json").read_text())
-        return {"rss": rss, "s_per_step": m["perf/s_per_step"],
-                "trained": m["perf/trained_tokens_per_s"] / m["perf/token_slots_per_s"]}
+    return train_run([sys.executable, "-c", DRIVER, side],
+                     [f"model={model}", f"trainer.max_steps={steps}", f"trainer.micro_batch_size={micro_batch}",
+                      f"trainer.effective_batch_size={micro_batch}", f"data.max_length={max_length}"],
+                     f"training ({side})")
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:

@@ -26,3 +26,23 @@ def run_measured(args: list[str], what: str) -> tuple[float, float]:
             err.seek(0)
             raise SystemExit(f"{what} failed:\n{err.read()[-2000:]}")
     return usage.ru_maxrss / 1024, wall  # ru_maxrss is KiB on Linux
+
+
+def train_run(head: list[str], overrides: list[str], what: str) -> dict[str, float]:
+    """One training process (``head``: the command up to its overrides) without eval, logger or checkpoints.
+
+    Returns its peak RSS (MiB) and its own ``perf/`` figures from ``metrics.json``:
+    seconds per step, trained tokens/s, token slots/s and the trained share of the slots.
+    """
+    import json
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run = Path(tmp) / "run"
+        args = [*head, "eval=none", "logger=none", "trainer.enable_progress_bar=false",
+                "trainer.checkpoint_epochs=[]", *overrides, f"hydra.run.dir={run}"]
+        rss, _ = run_measured(args, what)
+        m = json.loads((run / "metrics.json").read_text())
+    return {"rss": rss, "s_per_step": m["perf/s_per_step"], "trained_tok_s": m["perf/trained_tokens_per_s"],
+            "slots_s": m["perf/token_slots_per_s"],
+            "trained": m["perf/trained_tokens_per_s"] / m["perf/token_slots_per_s"]}

@@ -17,6 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 from warmth.data.masking import IGNORE_INDEX
 from warmth.data.windows import WINDOW_LEN, WINDOW_POS, WINDOW_TOKENS, without_stamps
 from warmth.models import load_model
+from warmth.models.segment_attention import use_segment_attention
 from warmth.objectives import Objective, cross_entropy_sum, shifted_targets, trained_logits
 
 __all__ = ["IGNORE_INDEX", "ChatLM", "lr_lambda", "masked_lm_loss"]
@@ -81,6 +82,8 @@ class ChatLM(LightningModule):
         if self.model is not None:
             return
         model = load_model(self.model_cfg, dtype=self._param_dtype())
+        if self.trainer_cfg.get("segment_attention", True):
+            use_segment_attention(model)
         if self.trainer_cfg.gradient_checkpointing:
             model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
             model.config.use_cache = False

@@ -34,3 +34,18 @@ def test_schedule_warms_up_then_decays() -> None:
     assert math.isclose(lr_lambda(55, total, warmup, "cosine", 0.0), 0.5, abs_tol=1e-9)
     assert math.isclose(lr_lambda(100, total, warmup, "linear", 0.1), 0.1)
     assert lr_lambda(80, total, warmup, "constant", 0.0) == 1.0
+
+
+def test_training_model_attends_by_segments_unless_turned_off(tmp_path) -> None:
+    """``trainer.segment_attention`` reaches the model ChatLM trains (LoRA-wrapped); false keeps sdpa."""
+    from tests.conftest import compose
+    from warmth.models import load_tokenizer
+    from warmth.models.segment_attention import NAME
+    from warmth.module import ChatLM
+
+    for flag, want in (("true", NAME), ("false", "sdpa")):
+        cfg = compose("train", ["model=tiny", "eval=none", "logger=none", f"trainer.segment_attention={flag}"],
+                      run_dir=tmp_path)
+        module = ChatLM(cfg.model, cfg.peft, cfg.trainer, load_tokenizer(cfg.model))
+        module.configure_model()
+        assert module.model.config._attn_implementation == want

@@ -40,6 +40,7 @@ class TrainerSchema:
     precision: str = "auto"
     gradient_clip_val: float | None = 1.0
     gradient_checkpointing: bool = False
+    segment_attention: bool = True
     accelerator: str = "auto"
     devices: Any = "auto"
     num_nodes: int = 1

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 
 from warmth.data.masking import IGNORE_INDEX, Example, tokenize_conversation
 from warmth.data.packing import block_causal_mask, collate_packed, collate_padded, pack
+from warmth.models import segment_attention
 
 # float32 on CPU: packed vs separate differ only by summation order in attention.
 ATOL, RTOL = 1e-5, 1e-4
@@ -94,9 +95,10 @@ def test_collate_packed_layout(packed, tiny_tokenizer):
         t += len(ex)
 
 
-@pytest.mark.parametrize("attn", ["sdpa", "eager"])
+@pytest.mark.parametrize("attn", ["sdpa", "eager", segment_attention.NAME])
 def test_packed_batch_equals_separate_runs(tiny_model, packed, attn):
     rows, batch = packed
+    segment_attention.register()
     tiny_model.set_attn_implementation(attn)
     try:
         with torch.no_grad():

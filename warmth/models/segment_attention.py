@@ -1,0 +1,120 @@
+"""Packed rows attended conversation by conversation: ``attn_implementation="warmth_segments"``.
+
+transformers' ``sdpa`` reads a packed row's restarting ``position_ids`` as
+boundaries and builds one dense block-diagonal causal mask over the row; SDPA
+then computes every query against every key of the row (``T^2``) and, given a
+mask, repeats the grouped key/value heads. Here each conversation of the row
+gets its own causal SDPA call instead (``sum(n_i^2)``, no mask, grouped heads
+kept): the same result, about 2.5x less attention time for a 1024-token row of
+five conversations on a CPU (BENCHMARKS.md, ``packed_attention``).
+
+The mask hook returns no mask only where the whole mask is causal plus packing
+(no padding mask, no cache offset); the attention then derives the segments
+from ``position_ids``. Every other call (a padding mask, cached decoding) goes
+to transformers' own sdpa unchanged. Models with sliding-window attention keep
+``sdpa``: their mask is not expressible by segments alone.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+NAME = "warmth_segments"
+# Architectures whose attention receives ``position_ids`` and whose full-attention mask is causal + packing.
+MODEL_TYPES = frozenset({"llama", "mistral", "qwen2", "qwen3"})
+
+
+def _sdpa():
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+    return sdpa_attention_forward
+
+
+def segment_mask(batch_size: int, q_length: int, kv_length: int, q_offset: int = 0, kv_offset: int = 0,
+                 attention_mask: torch.Tensor | None = None, **kwargs: Any) -> torch.Tensor | None:
+    """No mask where ``segment_attention`` derives it from positions; else transformers' sdpa mask."""
+    if attention_mask is None and q_length == kv_length and q_offset == 0 and kv_offset == 0:
+        return None
+    from transformers.masking_utils import sdpa_mask
+
+    return sdpa_mask(batch_size=batch_size, q_length=q_length, kv_length=kv_length, q_offset=q_offset,
+                     kv_offset=kv_offset, attention_mask=attention_mask, **kwargs)
+
+
+class _Segments:
+    """Segment bounds of the last ``position_ids`` seen: every layer of one forward reuses them."""
+
+    def __init__(self) -> None:
+        self._key: tuple[weakref.ref, int] | None = None
+        self._rows: list[list[tuple[int, int]]] = []
+
+    def __call__(self, position_ids: torch.Tensor, batch: int) -> list[list[tuple[int, int]]]:
+        if position_ids.is_inference():  # no version counter: read them anew
+            return [_bounds(row) for row in position_ids.expand(batch, -1).tolist()]
+        key = (weakref.ref(position_ids), position_ids._version)
+        if self._key is None or self._key[0]() is not position_ids or self._key[1] != key[1]:
+            self._rows = [_bounds(row) for row in position_ids.expand(batch, -1).tolist()]
+            self._key = key
+        return self._rows
+
+
+def _bounds(positions: list[int]) -> list[tuple[int, int]]:
+    """``[(start, end), ...]``: a new segment wherever a position does not follow the previous one by 1."""
+    starts = [0] + [t for t in range(1, len(positions)) if positions[t] != positions[t - 1] + 1]
+    return list(zip(starts, [*starts[1:], len(positions)]))
+
+
+_segments = _Segments()
+
+
+def segment_attention(module: torch.nn.Module, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
+                      attention_mask: torch.Tensor | None, dropout: float = 0.0, scaling: float | None = None,
+                      **kwargs: Any) -> tuple[torch.Tensor, None]:
+    """``[B, T, H, D]`` like transformers' sdpa: one causal SDPA per segment where no mask was built."""
+    position_ids = kwargs.get("position_ids")
+    if (attention_mask is not None or query.shape[2] != key.shape[2] or position_ids is None
+            or not getattr(module, "is_causal", True)):
+        return _sdpa()(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs)
+    rows = _segments(position_ids, query.shape[0])
+    gqa = {"enable_gqa": True} if query.shape[1] != key.shape[1] else {}
+
+    def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=True, scale=scaling, **gqa)
+
+    if all(r == rows[0] for r in rows):  # same bounds in every row (e.g. unpacked): batch the rows
+        out = torch.cat([attend(query[:, :, s:e], key[:, :, s:e], value[:, :, s:e]) for s, e in rows[0]], dim=2)
+    else:
+        out = torch.stack([
+            torch.cat([attend(query[b:b + 1, :, s:e], key[b:b + 1, :, s:e], value[b:b + 1, :, s:e])
+                       for s, e in bounds], dim=2)[0]
+            for b, bounds in enumerate(rows)])
+    return out.transpose(1, 2).contiguous(), None
+
+
+def register() -> None:
+    """Make ``NAME`` known to transformers (idempotent; each process that builds a model calls it)."""
+    from transformers import AttentionInterface
+    from transformers.masking_utils import AttentionMaskInterface
+
+    AttentionInterface.register(NAME, segment_attention)
+    AttentionMaskInterface.register(NAME, segment_mask)
+
+
+def supports(config: Any) -> bool:
+    """Whether a model with this config can attend by segments (sdpa today, full attention, known type)."""
+    return (getattr(config, "_attn_implementation", None) in ("sdpa", NAME)
+            and getattr(config, "model_type", None) in MODEL_TYPES
+            and getattr(config, "sliding_window", None) is None)
+
+
+def use_segment_attention(model: Any) -> bool:
+    """Switch ``model`` (a transformers model) to segment attention where ``supports``; True if it did."""
+    if not supports(model.config):
+        return False
+    register()
+    model.set_attn_implementation(NAME)
+    return True
