@@ -16,11 +16,10 @@ hold fewer conversations per step, so compare trained tokens/s, not s/step.
 
 from __future__ import annotations
 
-import argparse
-import statistics
 import sys
+from functools import partial
 
-from benchmarks.child_process import train_run
+from benchmarks.child_process import alternating_medians, demo_setting, train_run
 
 SIDES = {
     "segments": ["data.packing=true", "trainer.segment_attention=true"],
@@ -31,21 +30,9 @@ LABELS = {"segments": "packed, segment attention", "mask": "packed, dense block 
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks packed_attention")
-    ap.add_argument("--model", default="smollm2_135m")
-    ap.add_argument("--steps", type=int, default=4)
-    ap.add_argument("--micro-batch", type=int, default=2)
-    ap.add_argument("--max-length", type=int, default=1024)
-    ap.add_argument("--repeats", type=int, default=3)
-    args = ap.parse_args(argv)
-    common = [f"model={args.model}", f"trainer.max_steps={args.steps}", f"trainer.micro_batch_size={args.micro_batch}",
-              f"trainer.effective_batch_size={args.micro_batch}", f"data.max_length={args.max_length}"]
-    runs: dict[str, list[dict[str, float]]] = {s: [] for s in SIDES}
-    for _ in range(args.repeats):
-        for side, overrides in SIDES.items():
-            runs[side].append(train_run([sys.executable, "-m", "warmth.train"], [*common, *overrides],
-                                        f"training ({side})"))
-    med = {s: {k: statistics.median(r[k] for r in v) for k in v[0]} for s, v in runs.items()}
+    args, common = demo_setting("python -m benchmarks packed_attention", argv)
+    med = alternating_medians({side: partial(train_run, [sys.executable, "-m", "warmth.train"], [*common, *extra],
+                                             f"training ({side})") for side, extra in SIDES.items()}, args.repeats)
     print(f"model {args.model}, LoRA, {args.steps} steps of {args.micro_batch} rows x <= {args.max_length} tokens "
           f"(bundled warm sample), median of {args.repeats}")
     print(f"{'rows':<27} {'s / step':>9} {'trained tok/s':>14} {'slots/s':>9} {'trained share':>14} "

@@ -17,11 +17,10 @@ medians of the run's own ``perf/s_per_step`` and of the process's peak RSS
 
 from __future__ import annotations
 
-import argparse
-import statistics
 import sys
+from functools import partial
 
-from benchmarks.child_process import train_run
+from benchmarks.child_process import alternating_medians, demo_setting, train_run
 
 # Runs warmth.train with the full-logits fallback forced when its first argument is "full".
 DRIVER = (
@@ -35,27 +34,10 @@ DRIVER = (
 SIDES = ("trained", "full")
 
 
-def run_once(side: str, model: str, steps: int, micro_batch: int, max_length: int) -> dict[str, float]:
-    """Peak RSS (MiB), seconds per step and trained share of one training process."""
-    return train_run([sys.executable, "-c", DRIVER, side],
-                     [f"model={model}", f"trainer.max_steps={steps}", f"trainer.micro_batch_size={micro_batch}",
-                      f"trainer.effective_batch_size={micro_batch}", f"data.max_length={max_length}"],
-                     f"training ({side})")
-
-
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks trained_logits")
-    ap.add_argument("--model", default="smollm2_135m")
-    ap.add_argument("--steps", type=int, default=4)
-    ap.add_argument("--micro-batch", type=int, default=2)
-    ap.add_argument("--max-length", type=int, default=1024)
-    ap.add_argument("--repeats", type=int, default=3)
-    args = ap.parse_args(argv)
-    runs: dict[str, list[dict[str, float]]] = {s: [] for s in SIDES}
-    for _ in range(args.repeats):
-        for side in SIDES:
-            runs[side].append(run_once(side, args.model, args.steps, args.micro_batch, args.max_length))
-    med = {s: {k: statistics.median(r[k] for r in v) for k in v[0]} for s, v in runs.items()}
+    args, common = demo_setting("python -m benchmarks trained_logits", argv)
+    med = alternating_medians({side: partial(train_run, [sys.executable, "-c", DRIVER, side], common,
+                                             f"training ({side})") for side in SIDES}, args.repeats)
     print(f"model {args.model}, LoRA, {args.steps} steps of {args.micro_batch} packed rows x <= {args.max_length} "
           f"tokens (bundled warm sample), median of {args.repeats}; trained positions "
           f"{med['trained']['trained']:.0%} of all")

@@ -6,6 +6,8 @@ import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
+from typing import Any
 
 OFFLINE = {"HF_HUB_OFFLINE": "1", "WANDB_MODE": "disabled"}
 
@@ -46,3 +48,31 @@ def train_run(head: list[str], overrides: list[str], what: str) -> dict[str, flo
     return {"rss": rss, "s_per_step": m["perf/s_per_step"], "trained_tok_s": m["perf/trained_tokens_per_s"],
             "slots_s": m["perf/token_slots_per_s"],
             "trained": m["perf/trained_tokens_per_s"] / m["perf/token_slots_per_s"]}
+
+
+def demo_setting(prog: str, argv: list[str] | None) -> tuple[Any, list[str]]:
+    """Parsed ``--model --steps --micro-batch --max-length --repeats`` (defaults: the demo's rows) and
+    the ``warmth.train`` overrides they mean (one row batch per optimizer step)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog=prog)
+    ap.add_argument("--model", default="smollm2_135m")
+    ap.add_argument("--steps", type=int, default=4)
+    ap.add_argument("--micro-batch", type=int, default=2)
+    ap.add_argument("--max-length", type=int, default=1024)
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args(argv)
+    return args, [f"model={args.model}", f"trainer.max_steps={args.steps}",
+                  f"trainer.micro_batch_size={args.micro_batch}", f"trainer.effective_batch_size={args.micro_batch}",
+                  f"data.max_length={args.max_length}"]
+
+
+def alternating_medians(sides: dict[str, Callable[[], dict[str, float]]], repeats: int) -> dict[str, dict[str, float]]:
+    """Run every side once per repeat, sides alternating (so load changes hit all alike); medians per figure."""
+    import statistics
+
+    runs: dict[str, list[dict[str, float]]] = {s: [] for s in sides}
+    for _ in range(repeats):
+        for side, run in sides.items():
+            runs[side].append(run())
+    return {s: {k: statistics.median(r[k] for r in v) for k in v[0]} for s, v in runs.items()}
