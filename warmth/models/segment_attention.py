@@ -5,8 +5,8 @@ boundaries and builds one dense block-diagonal causal mask over the row; SDPA
 then computes every query against every key of the row (``T^2``) and, given a
 mask, repeats the grouped key/value heads. Here each conversation of the row
 gets its own causal SDPA call instead (``sum(n_i^2)``, no mask, grouped heads
-kept): the same result, about 2.5x less attention time for a 1024-token row of
-five conversations on a CPU (BENCHMARKS.md, ``packed_attention``).
+kept): the same result for less work (a training step's gain is measured in
+BENCHMARKS.md, ``packed_attention``).
 
 The mask hook returns no mask only where the whole mask is causal plus packing
 (no padding mask, no cache offset); the attention then derives the segments
