@@ -46,26 +46,26 @@ def segment_mask(batch_size: int, q_length: int, kv_length: int, q_offset: int =
 
 
 class _Segments:
-    """Segment bounds of the last ``position_ids`` seen: every layer of one forward reuses them."""
+    """Segment lengths per row of the last ``position_ids`` seen: every layer of one forward reuses them."""
 
     def __init__(self) -> None:
         self._key: tuple[weakref.ref, int] | None = None
-        self._rows: list[list[tuple[int, int]]] = []
+        self._rows: list[list[int]] = []
 
-    def __call__(self, position_ids: torch.Tensor, batch: int) -> list[list[tuple[int, int]]]:
+    def __call__(self, position_ids: torch.Tensor, batch: int) -> list[list[int]]:
         if position_ids.is_inference():  # no version counter: read them anew
-            return [_bounds(row) for row in position_ids.expand(batch, -1).tolist()]
+            return [_lengths(row) for row in position_ids.expand(batch, -1).tolist()]
         key = (weakref.ref(position_ids), position_ids._version)
         if self._key is None or self._key[0]() is not position_ids or self._key[1] != key[1]:
-            self._rows = [_bounds(row) for row in position_ids.expand(batch, -1).tolist()]
+            self._rows = [_lengths(row) for row in position_ids.expand(batch, -1).tolist()]
             self._key = key
         return self._rows
 
 
-def _bounds(positions: list[int]) -> list[tuple[int, int]]:
-    """``[(start, end), ...]``: a new segment wherever a position does not follow the previous one by 1."""
+def _lengths(positions: list[int]) -> list[int]:
+    """Segment lengths: a new segment wherever a position does not follow the previous one by 1."""
     starts = [0] + [t for t in range(1, len(positions)) if positions[t] != positions[t - 1] + 1]
-    return list(zip(starts, [*starts[1:], len(positions)]))
+    return [e - s for s, e in zip(starts, [*starts[1:], len(positions)])]
 
 
 _segments = _Segments()
@@ -85,13 +85,16 @@ def segment_attention(module: torch.nn.Module, query: torch.Tensor, key: torch.T
     def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=True, scale=scaling, **gqa)
 
+    def row(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, lengths: list[int]) -> torch.Tensor:
+        # split, not slicing: a slice's gradient is a zero-filled full-size tensor per segment
+        return torch.cat([attend(*qkv) for qkv in zip(q.split(lengths, 2), k.split(lengths, 2),
+                                                       v.split(lengths, 2))], dim=2)
+
     if all(r == rows[0] for r in rows):  # same bounds in every row (e.g. unpacked): batch the rows
-        out = torch.cat([attend(query[:, :, s:e], key[:, :, s:e], value[:, :, s:e]) for s, e in rows[0]], dim=2)
+        out = row(query, key, value, rows[0])
     else:
-        out = torch.stack([
-            torch.cat([attend(query[b:b + 1, :, s:e], key[b:b + 1, :, s:e], value[b:b + 1, :, s:e])
-                       for s, e in bounds], dim=2)[0]
-            for b, bounds in enumerate(rows)])
+        out = torch.cat([row(*qkv, lengths) for *qkv, lengths in
+                         zip(query.split(1), key.split(1), value.split(1), rows)], dim=0)
     return out.transpose(1, 2).contiguous(), None
 
 
