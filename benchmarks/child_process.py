@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import statistics
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 OFFLINE = {"HF_HUB_OFFLINE": "1", "WANDB_MODE": "disabled"}
@@ -36,9 +40,6 @@ def train_run(head: list[str], overrides: list[str], what: str) -> dict[str, flo
     Returns its peak RSS (MiB) and its own ``perf/`` figures from ``metrics.json``:
     seconds per step, trained tokens/s, token slots/s and the trained share of the slots.
     """
-    import json
-    from pathlib import Path
-
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "run"
         args = [*head, "eval=none", "logger=none", "trainer.enable_progress_bar=false",
@@ -53,8 +54,6 @@ def train_run(head: list[str], overrides: list[str], what: str) -> dict[str, flo
 def demo_setting(prog: str, argv: list[str] | None) -> tuple[Any, list[str]]:
     """Parsed ``--model --steps --micro-batch --max-length --repeats`` (defaults: the demo's rows) and
     the ``warmth.train`` overrides they mean (one row batch per optimizer step)."""
-    import argparse
-
     ap = argparse.ArgumentParser(prog=prog)
     ap.add_argument("--model", default="smollm2_135m")
     ap.add_argument("--steps", type=int, default=4)
@@ -69,8 +68,6 @@ def demo_setting(prog: str, argv: list[str] | None) -> tuple[Any, list[str]]:
 
 def alternating_medians(sides: dict[str, Callable[[], dict[str, float]]], repeats: int) -> dict[str, dict[str, float]]:
     """Run every side once per repeat, sides alternating (so load changes hit all alike); medians per figure."""
-    import statistics
-
     runs: dict[str, list[dict[str, float]]] = {s: [] for s in sides}
     for _ in range(repeats):
         for side, run in sides.items():
