@@ -1,4 +1,4 @@
-"""One benchmarked child process: its own peak memory and wall time."""
+"""Benchmarked child processes (each its own peak memory and wall time), and the loop that alternates sides."""
 
 from __future__ import annotations
 
