@@ -78,10 +78,12 @@ def test_padding_masks_and_generation_keep_transformers_sdpa(pair):
 
 
 def test_inference_mode_reads_positions_without_a_version_counter(pair):
+    """Positions made under inference_mode have no version counter (reading it raises); seen red
+    without the ``is_inference`` branch, and not when the positions were made outside the block."""
     sdpa, seg = pair
-    positions = packed_positions([5, 8], [13])
-    ids = torch.randint(4, 1000, positions.shape, generator=torch.Generator().manual_seed(3))
+    ids = torch.randint(4, 1000, (2, 13), generator=torch.Generator().manual_seed(3))
     with torch.inference_mode():
+        positions = packed_positions([5, 8], [13])
         want = sdpa(input_ids=ids, position_ids=positions, use_cache=False).logits
         got = seg(input_ids=ids, position_ids=positions, use_cache=False).logits
     assert torch.allclose(got, want, atol=ATOL)
