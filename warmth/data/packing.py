@@ -81,14 +81,23 @@ def collate_padded(examples: Sequence[Example], pad_token_id: int) -> dict[str, 
             "position_ids": position_ids}
 
 
+def sequence_ids(position_ids: torch.Tensor) -> torch.Tensor:
+    """``[B, T]``: which conversation of its row each position belongs to (0, 1, ...).
+
+    A new one starts wherever a position does not follow the previous one by 1,
+    the rule transformers applies to packed rows.
+    """
+    starts = torch.diff(position_ids, dim=-1, prepend=position_ids[:, :1] - 1) != 1
+    return starts.cumsum(-1) - 1
+
+
 def block_causal_mask(position_ids: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """Explicit additive ``[B, 1, T, T]`` block-diagonal causal mask from restarting position ids.
 
     For models or attention paths that ignore position-id boundaries; pass it
     as ``attention_mask`` (0 where attended, the dtype's minimum elsewhere).
     """
-    starts = torch.diff(position_ids, dim=-1, prepend=position_ids[:, :1] - 1) != 1
-    seq = starts.cumsum(-1)
+    seq = sequence_ids(position_ids)
     same = seq[:, :, None] == seq[:, None, :]
     t = position_ids.shape[-1]
     causal = torch.ones(t, t, dtype=torch.bool, device=position_ids.device).tril()

@@ -23,6 +23,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from warmth.data.packing import sequence_ids
+
 NAME = "warmth_segments"
 # Architectures whose attention receives ``position_ids`` and whose full-attention mask is causal + packing.
 MODEL_TYPES = frozenset({"llama", "mistral", "qwen2", "qwen3"})
@@ -54,18 +56,17 @@ class _Segments:
 
     def __call__(self, position_ids: torch.Tensor, batch: int) -> list[list[int]]:
         if position_ids.is_inference():  # no version counter: read them anew
-            return [_lengths(row) for row in position_ids.expand(batch, -1).tolist()]
+            return _lengths(position_ids.expand(batch, -1))
         key = (weakref.ref(position_ids), position_ids._version)
         if self._key is None or self._key[0]() is not position_ids or self._key[1] != key[1]:
-            self._rows = [_lengths(row) for row in position_ids.expand(batch, -1).tolist()]
+            self._rows = _lengths(position_ids.expand(batch, -1))
             self._key = key
         return self._rows
 
 
-def _lengths(positions: list[int]) -> list[int]:
-    """Segment lengths: a new segment wherever a position does not follow the previous one by 1."""
-    starts = [0] + [t for t in range(1, len(positions)) if positions[t] != positions[t - 1] + 1]
-    return [e - s for s, e in zip(starts, [*starts[1:], len(positions)])]
+def _lengths(position_ids: torch.Tensor) -> list[list[int]]:
+    """Per row, the lengths of its conversations (``warmth.data.packing.sequence_ids``)."""
+    return [torch.unique_consecutive(row, return_counts=True)[1].tolist() for row in sequence_ids(position_ids)]
 
 
 _segments = _Segments()
