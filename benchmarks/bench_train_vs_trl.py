@@ -14,10 +14,13 @@ on the CPU; seed 42. Settings:
 - TRL, full-sequence loss (the only loss TRL offers with SmolLM2's own
   template), padded / packed (TRL's packing is best-fit-decreasing and
   padding-free: each micro-batch is one flattened row);
-- warmth (the real ``warmth.train`` path), padded / packed.
+- warmth (the real ``warmth.train`` path), padded / packed, each also with
+  ``trainer.compile=true`` (decoder layers compiled by torch.compile; the
+  compile happens in the first steps and is counted in the epoch).
 
 Each setting runs one epoch (or ``--max-steps`` optimizer steps, then the epoch
-time is extrapolated from the mean step time and says so) in its own
+time is extrapolated: the measured steps, compiles included, plus the median
+later step for each step not run, and says so) in its own
 subprocess, so its peak RSS is its own; settings alternate within each
 repeat and the table shows medians. Timing counts optimizer steps only (both
 sides' step hooks; model loading, tokenisation and logging are outside it).
@@ -52,7 +55,10 @@ SETTINGS = {  # name: (side, loss, packing)
     "trl_full_packed": ("trl", "full", True),
     "warmth_padded": ("warmth", "assistant", False),
     "warmth_packed": ("warmth", "assistant", True),
+    "warmth_padded_compiled": ("warmth", "assistant", False),
+    "warmth_packed_compiled": ("warmth", "assistant", True),
 }
+COMPILED = frozenset({"warmth_padded_compiled", "warmth_packed_compiled"})
 MAX_MESSAGES = 4
 TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj"]
 RESULT = "RESULT "
@@ -145,7 +151,7 @@ def run_trl(data_dir: Path, model_name: str, loss: str, packing: bool, checkpoin
 
 
 def run_warmth(data_dir: Path, model_name: str, packing: bool, checkpointing: bool, max_steps: int,
-               max_length: int) -> dict:
+               max_length: int, compile_layers: bool = False) -> dict:
     """The real ``warmth.train`` path; per-step times and counts come from its perf/* log."""
     import csv
 
@@ -166,7 +172,7 @@ def run_warmth(data_dir: Path, model_name: str, packing: bool, checkpointing: bo
             "peft.dropout=0.1", f"peft.target_modules=[{','.join(TARGETS)}]", "trainer.precision=32-true",
             "trainer.accelerator=cpu", "trainer.devices=1", f"trainer.gradient_checkpointing={checkpointing}",
             f"trainer.max_steps={max_steps or -1}", "trainer.enable_progress_bar=false",
-            "trainer.checkpoint_epochs=[1]", f"run_dir={run}"])
+            "trainer.checkpoint_epochs=[1]", f"trainer.compile={compile_layers}", f"run_dir={run}"])
         train(cfg)
         with open(next(Path(run).glob("csv/version_*/metrics.csv"))) as f:
             logged = [r for r in csv.DictReader(f) if r.get("perf/s_per_step")]
@@ -190,7 +196,9 @@ def child(spec: dict) -> dict:
         import torch
 
         torch.set_num_threads(int(spec["threads"]))
-    return run_trl(loss=loss, **common) if side == "trl" else run_warmth(**common)
+    if side == "trl":
+        return run_trl(loss=loss, **common)
+    return run_warmth(**common, compile_layers=spec["setting"] in COMPILED)
 
 
 def run_setting(spec: dict) -> dict:
@@ -214,7 +222,7 @@ def summarise(r: dict) -> dict:
     full = len(times) >= r["steps_per_epoch"]
     flops = (4 * r["n_params"] + 2 * r["n_trained"]) * real
     return {
-        "epoch_s": total if full else statistics.mean(times) * r["steps_per_epoch"],
+        "epoch_s": total if full else total + statistics.median(steady) * (r["steps_per_epoch"] - len(times)),
         "extrapolated": not full, "steps": len(times), "steps_per_epoch": r["steps_per_epoch"],
         "s_per_step": statistics.median(steady), "trained": trained,
         "trained_per_s": trained / total, "slots_per_s": slots / total, "real_fraction": real / slots,
@@ -265,7 +273,8 @@ def report(rows: dict[str, dict], args, matmul: float, load: tuple[float, float]
     ]
     for name, r in rows.items():
         side, loss, packing = SETTINGS[name]
-        what = {"trl": "TRL", "warmth": "warmth"}[side] + (", full-sequence loss" if loss == "full" else "")
+        what = ({"trl": "TRL", "warmth": "warmth"}[side] + (", full-sequence loss" if loss == "full" else "")
+                + (", compiled" if name in COMPILED else ""))
         epoch = f"{r['epoch_s']:.1f}" + (" (extrapolated)" if r["extrapolated"] else "")
         lines.append(
             f"| {what} | {'on' if packing else 'off'} | {gc[side]} | {r['steps']}/{r['steps_per_epoch']} | "
@@ -274,10 +283,10 @@ def report(rows: dict[str, dict], args, matmul: float, load: tuple[float, float]
             f"{r['peak_rss_gib']:.2f} |")
     lines += ["", ("Ratios (warmth / TRL, assistant-only loss on both sides; > 1 = warmth faster, "
                    "for memory: warmth's RSS over TRL's):"), ""]
-    for p in ("padded", "packed"):
-        ours, theirs = rows.get(f"warmth_{p}"), rows.get(f"trl_assistant_{p}")
+    for p, compiled in (("padded", ""), ("packed", ""), ("padded", "_compiled"), ("packed", "_compiled")):
+        ours, theirs = rows.get(f"warmth_{p}{compiled}"), rows.get(f"trl_assistant_{p}")
         if ours and theirs:
-            lines.append(f"- {p}: epoch {theirs['epoch_s'] / ours['epoch_s']:.2f}x shorter, trained tokens/s "
+            lines.append(f"- {p}{', compiled' if compiled else ''}: epoch {theirs['epoch_s'] / ours['epoch_s']:.2f}x shorter, trained tokens/s "
                          f"{ours['trained_per_s'] / theirs['trained_per_s']:.2f}x, peak RSS "
                          f"{ours['peak_rss_gib'] / theirs['peak_rss_gib']:.2f}x")
     trl_rows = {k: v for k, v in rows.items() if k.startswith("trl_assistant")}

@@ -17,6 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 from warmth.data.masking import IGNORE_INDEX
 from warmth.data.windows import WINDOW_LEN, WINDOW_POS, WINDOW_TOKENS, without_stamps
 from warmth.models import load_model
+from warmth.models.compiled_layers import compile_decoder_layers
 from warmth.models.segment_attention import use_segment_attention
 from warmth.objectives import Objective, cross_entropy_sum, shifted_targets, trained_logits
 
@@ -89,6 +90,8 @@ class ChatLM(LightningModule):
             model.config.use_cache = False
         if self.peft_cfg.method == "lora":
             model = self._add_lora(model)
+        if self.trainer_cfg.get("compile", False):
+            compile_decoder_layers(model, on_cpu=self._compiles_on_cpu())
         # from_pretrained returns eval mode; LoRA dropout must be active in training.
         model.train()
         self.model = model
@@ -114,6 +117,10 @@ class ChatLM(LightningModule):
         if precision.endswith("-true") or self.peft_cfg.method == "lora" or self._under_deepspeed():
             return half
         return torch.float32
+
+    def _compiles_on_cpu(self) -> bool:
+        """Whether ``trainer.compile`` compiles for the CPU (outside a Trainer: yes)."""
+        return self._trainer is None or self.trainer.strategy.root_device.type == "cpu"
 
     def _under_deepspeed(self) -> bool:
         from lightning.pytorch.strategies import DeepSpeedStrategy

@@ -37,16 +37,18 @@ def test_summary_and_report_from_step_records() -> None:
     assert s["trained_per_s"] == 60 / 9 and s["real_fraction"] == 100 / 120
     assert s["model_gflops"] == pytest.approx((4 * 100 + 2 * 10) * 100 / 9 / 1e9)
     part = bench.summarise({**run, "steps_per_epoch": 6})
-    assert part["extrapolated"] and part["epoch_s"] == 18.0
+    assert part["extrapolated"] and part["epoch_s"] == 9.0 + 3 * 2.5  # the steps run + the median later step
 
     from types import SimpleNamespace
 
     args = SimpleNamespace(model="tiny", conversations=4, max_length=128, repeats=1, max_steps=0,
                            gc={"trl": True, "warmth": False})
 
-    text = bench.report({"trl_assistant_padded": s, "warmth_padded": {**s, "epoch_s": 4.5}}, args, 100.0, (1.0, 2.0))
-    assert "| TRL | off | on | 3/3 | 9.0 |" in text
-    assert "padded: epoch 2.00x shorter" in text
+    text = bench.report({"trl_assistant_padded": s, "warmth_padded": {**s, "epoch_s": 4.5},
+                         "warmth_padded_compiled": {**s, "epoch_s": 3.0}}, args, 100.0, (1.0, 2.0))
+    assert "| TRL | off | on | 3/3 | 9.0 |" in text and "| warmth, compiled | off | off | 3/3 | 3.0 |" in text
+    assert "- padded: epoch 2.00x shorter" in text and "- padded, compiled: epoch 3.00x shorter" in text
+    assert "(warmth_padded_compiled vs trl_assistant_padded): epoch 3.00x shorter" in text
 
 
 @pytest.mark.slow

@@ -49,3 +49,18 @@ def test_training_model_attends_by_segments_unless_turned_off(tmp_path) -> None:
         module = ChatLM(cfg.model, cfg.peft, cfg.trainer, load_tokenizer(cfg.model))
         module.configure_model()
         assert module.model.config._attn_implementation == want
+
+
+def test_trainer_compile_wraps_the_trained_models_layers(tmp_path) -> None:
+    """``trainer.compile`` reaches the LoRA-wrapped model ChatLM trains; false (the default) leaves it eager."""
+    from tests.conftest import compose
+    from warmth.models import load_tokenizer
+    from warmth.models.compiled_layers import TrainingForward, decoder_layers
+    from warmth.module import ChatLM
+
+    for flag, want in (("true", True), ("false", False)):
+        cfg = compose("train", ["model=tiny", "eval=none", "logger=none", f"trainer.compile={flag}"], run_dir=tmp_path)
+        module = ChatLM(cfg.model, cfg.peft, cfg.trainer, load_tokenizer(cfg.model))
+        module.configure_model()
+        layers = decoder_layers(module.model)
+        assert layers and all(isinstance(layer.forward, TrainingForward) == want for layer in layers)

@@ -87,3 +87,15 @@ def test_help_and_cfg_job() -> None:
     assert "pretrained: builtin:tiny" in shown.stdout
     helped = run_module("warmth.train", "--help")
     assert helped.returncode == 0 and "model:" in helped.stdout
+
+
+@pytest.mark.parametrize("strategy", ["deepspeed_zero2", "fsdp"])
+def test_compile_under_a_sharding_strategy_is_refused_before_loading(tmp_path: Path, strategy: str) -> None:
+    """Catches ``trainer.compile`` reaching DeepSpeed or FSDP (untested there) instead of one line up front."""
+    from warmth.config.validate import validate_config
+
+    cfg = compose("train", TINY + ["logger=none", f"strategy={strategy}", "trainer.compile=true"],
+                  run_dir=tmp_path / "run")
+    with pytest.raises(WarmthError, match="trainer.compile=true runs on one device or under DDP"):
+        validate_config(cfg)  # what train() calls first
+    validate_config(compose("train", TINY + ["strategy=ddp", "trainer.compile=true"], run_dir=tmp_path / "run"))

@@ -41,6 +41,7 @@ class TrainerSchema:
     gradient_clip_val: float | None = 1.0
     gradient_checkpointing: bool = False
     segment_attention: bool = True
+    compile: bool = False
     accelerator: str = "auto"
     devices: Any = "auto"
     num_nodes: int = 1

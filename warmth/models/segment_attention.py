@@ -99,12 +99,19 @@ def segment_attention(module: torch.nn.Module, query: torch.Tensor, key: torch.T
     return out.transpose(1, 2).contiguous(), None
 
 
-def register() -> None:
-    """Make ``NAME`` known to transformers (idempotent; each process that builds a model calls it)."""
+def register(under_compile: bool = False) -> None:
+    """Make ``NAME`` known to transformers (idempotent; each process that builds a model calls it).
+
+    ``under_compile``: for layers that ``torch.compile`` traces (``trainer.compile``), keep the
+    attention out of the graph: its segment bounds are Python ints read from the positions, which
+    a graph would bake in and recompile for at every new row layout. (Not the default: importing
+    the compiler costs seconds.)
+    """
     from transformers import AttentionInterface
     from transformers.masking_utils import AttentionMaskInterface
 
-    AttentionInterface.register(NAME, segment_attention)
+    AttentionInterface.register(NAME, torch.compiler.disable(segment_attention) if under_compile
+                                else segment_attention)
     AttentionMaskInterface.register(NAME, segment_mask)
 
 

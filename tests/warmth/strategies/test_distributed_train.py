@@ -242,3 +242,15 @@ def test_sft_kl_two_process_matches_one_process(tmp_path: Path, kl_reference: di
     assert metrics["train/global_step"] == 2
     assert metrics["train/kl"] == pytest.approx(kl_reference["metrics"]["train/kl"], rel=0.05)
     assert_same_training(run, kl_reference)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("devices, strategy", [(1, "auto"), (2, "ddp")])
+def test_compiled_layers_train_as_eager_ones(tmp_path: Path, reference: dict, devices: int, strategy: str) -> None:
+    """``trainer.compile=true`` (Inductor's kernels), on one process and under DDP, with a resume:
+    the same trained model as the eager reference. Catches compiled layers that compute or
+    accumulate gradients differently, or lose the compiled wrapper's state across a resume."""
+    run = tmp_path / "run"
+    metrics = train_and_resume(run, f"trainer.devices={devices}", f"strategy={strategy}", "trainer.compile=true")
+    assert metrics["train/global_step"] == 4
+    assert_same_training(run, reference)

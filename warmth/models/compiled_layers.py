@@ -1,0 +1,70 @@
+"""``trainer.compile``: each decoder layer's training forward compiled with ``torch.compile``.
+
+A CPU training step spends about half its time outside matrix products
+(norms, rotary embeddings, LoRA dropout and its products, residual adds,
+SiLU): many small passes over memory. Inductor fuses them. We compile
+layer by layer ("regional" compilation): every decoder layer of a model runs
+the same code, so one graph serves all of them and compiling costs one
+layer, not the whole model; the embedding, the LM head and the loss stay
+eager.
+
+Only forwards that autograd records run compiled. Generation (evaluation
+during training) runs without gradients and its cached decoding changes
+shapes and cache objects at every token, which would recompile the layer
+again and again; it keeps the eager forward, as do validation losses.
+
+Compiled arithmetic equals eager up to float rounding, except LoRA dropout:
+Inductor draws its masks from its own generator (seeded from torch's, so a
+seeded run repeats itself), so a compiled run's masks are not the eager
+run's.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+import torch
+
+from warmth.errors import ConfigError
+from warmth.models import segment_attention
+
+COMPILERS = ("c++", "g++", "clang++")
+
+
+class TrainingForward:
+    """A layer's ``forward``: compiled while autograd records, eager otherwise."""
+
+    def __init__(self, forward: Any, backend: str = "inductor") -> None:
+        self.eager = forward
+        self.compiled = torch.compile(forward, backend=backend)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return (self.compiled if torch.is_grad_enabled() else self.eager)(*args, **kwargs)
+
+
+def decoder_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
+    """The decoder layers of a transformers model (peft-wrapped or not)."""
+    from transformers.modeling_layers import GradientCheckpointingLayer
+
+    return [m for m in model.modules() if isinstance(m, GradientCheckpointingLayer)]
+
+
+def compile_decoder_layers(model: torch.nn.Module, on_cpu: bool, backend: str = "inductor") -> int:
+    """Give every decoder layer of ``model`` a :class:`TrainingForward`; the number of layers.
+
+    ``backend`` is torch.compile's (tests use ``aot_eager``: the same graphs, no C++ build).
+    """
+    if on_cpu and backend == "inductor" and not any(shutil.which(c) for c in COMPILERS):
+        raise ConfigError("trainer.compile=true on the CPU needs a C++ compiler on PATH (c++, g++ or clang++) "
+                          "for torch.compile's generated kernels; install one or set trainer.compile=false")
+    layers = decoder_layers(model)
+    if not layers:
+        raise ConfigError(f"trainer.compile=true found no transformers decoder layers in {type(model).__name__}; "
+                          "set trainer.compile=false for this model")
+    if getattr(model.config, "_attn_implementation", None) == segment_attention.NAME:
+        segment_attention.register(under_compile=True)
+    for layer in layers:
+        if not isinstance(layer.forward, TrainingForward):
+            layer.forward = TrainingForward(layer.forward, backend)
+    return len(layers)
