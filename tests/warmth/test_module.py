@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -64,3 +65,21 @@ def test_trainer_compile_wraps_the_trained_models_layers(tmp_path) -> None:
         module.configure_model()
         layers = decoder_layers(module.model)
         assert layers and all(isinstance(layer.forward, TrainingForward) == want for layer in layers)
+
+
+def test_trainer_compile_refuses_a_run_of_several_processes(tmp_path) -> None:
+    """Catches compile reaching a multi-process run that validation could not see (``strategy=auto``
+    picking several devices): the world size is checked when the model is built."""
+    from types import SimpleNamespace
+
+    from tests.conftest import compose
+    from warmth.errors import ConfigError
+    from warmth.models import load_tokenizer
+    from warmth.module import ChatLM
+
+    cfg = compose("train", ["model=tiny", "eval=none", "logger=none", "trainer.compile=true"], run_dir=tmp_path)
+    module = ChatLM(cfg.model, cfg.peft, cfg.trainer, load_tokenizer(cfg.model))
+    module._trainer = SimpleNamespace(world_size=2, precision="32-true",
+                                      strategy=SimpleNamespace(root_device=torch.device("cpu")))
+    with pytest.raises(ConfigError, match="not in 2 processes"):
+        module.configure_model()

@@ -8,7 +8,7 @@ from omegaconf.errors import OmegaConfBaseException
 from warmth.config.schema import CHOICES, GROUP_SCHEMAS
 from warmth.errors import ConfigError
 
-SHARDED_STRATEGIES = ("deepspeed", "fsdp")  # trainer.compile is not offered under these
+MULTI_PROCESS_STRATEGIES = ("ddp", "deepspeed", "fsdp")  # trainer.compile is not offered under these
 
 
 def _check_group(cfg: DictConfig, group: str) -> None:
@@ -37,10 +37,10 @@ def validate_config(cfg: DictConfig, groups: tuple[str, ...] = tuple(GROUP_SCHEM
         value = OmegaConf.select(cfg, dotted)
         if value is not None and str(value) not in allowed:
             raise ConfigError(f"invalid value {value!r} for '{dotted}': choose one of {', '.join(allowed)}")
-    sharded = OmegaConf.select(cfg, "strategy.name")
-    if OmegaConf.select(cfg, "trainer.compile") and sharded in SHARDED_STRATEGIES:
-        raise ConfigError(f"trainer.compile=true runs on one device or under DDP, not with strategy {sharded} "
-                          "(its sharded parameters are not tested under torch.compile): set trainer.compile=false")
+    strategy = OmegaConf.select(cfg, "strategy.name")
+    if OmegaConf.select(cfg, "trainer.compile") and strategy in MULTI_PROCESS_STRATEGIES:
+        raise ConfigError(f"trainer.compile=true runs in one process on one device, not with strategy {strategy}: "
+                          "set trainer.compile=false")
     epochs = OmegaConf.select(cfg, "trainer.checkpoint_epochs")
     if epochs is not None and any(float(e) <= 0 for e in epochs):
         raise ConfigError("trainer.checkpoint_epochs must be positive fractional epochs")

@@ -245,12 +245,12 @@ def test_sft_kl_two_process_matches_one_process(tmp_path: Path, kl_reference: di
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("devices, strategy", [(1, "auto"), (2, "ddp")])
-def test_compiled_layers_train_as_eager_ones(tmp_path: Path, reference: dict, devices: int, strategy: str) -> None:
-    """``trainer.compile=true`` (Inductor's kernels), on one process and under DDP, with a resume:
-    the same trained model as the eager reference. Catches compiled layers that compute or
-    accumulate gradients differently, or lose the compiled wrapper's state across a resume."""
+def test_compiled_layers_train_as_eager_ones(tmp_path: Path, reference: dict) -> None:
+    """``trainer.compile=true`` (Inductor's kernels) in one process, with a resume: the same
+    trained model as the eager reference (worst LoRA tensor 2e-5 apart when run). Catches
+    compiled layers that compute gradients differently or break across a resume. (Under DDP
+    the same comparison found a LoRA tensor 2.8% off, so compile is refused there.)"""
     run = tmp_path / "run"
-    metrics = train_and_resume(run, f"trainer.devices={devices}", f"strategy={strategy}", "trainer.compile=true")
+    metrics = train_and_resume(run, "trainer.devices=1", "trainer.compile=true")
     assert metrics["train/global_step"] == 4
     assert_same_training(run, reference)
