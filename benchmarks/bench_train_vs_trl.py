@@ -286,8 +286,8 @@ def report(rows: dict[str, dict], args, matmul: float, load: tuple[float, float]
     for p, compiled in (("padded", ""), ("packed", ""), ("padded", "_compiled"), ("packed", "_compiled")):
         ours, theirs = rows.get(f"warmth_{p}{compiled}"), rows.get(f"trl_assistant_{p}")
         if ours and theirs:
-            lines.append(f"- {p}{', compiled' if compiled else ''}: epoch {theirs['epoch_s'] / ours['epoch_s']:.2f}x shorter, trained tokens/s "
-                         f"{ours['trained_per_s'] / theirs['trained_per_s']:.2f}x, peak RSS "
+            lines.append(f"- {p}{', compiled' if compiled else ''}: epoch {theirs['epoch_s'] / ours['epoch_s']:.2f}x "
+                         f"shorter, trained tokens/s {ours['trained_per_s'] / theirs['trained_per_s']:.2f}x, peak RSS "
                          f"{ours['peak_rss_gib'] / theirs['peak_rss_gib']:.2f}x")
     trl_rows = {k: v for k, v in rows.items() if k.startswith("trl_assistant")}
     ours_rows = {k: v for k, v in rows.items() if k.startswith("warmth")}

@@ -4,8 +4,8 @@ A CPU training step spends about half its time outside matrix products
 (norms, rotary embeddings, LoRA dropout and its products, residual adds,
 SiLU): many small passes over memory. Inductor fuses them. We compile
 layer by layer ("regional" compilation): every decoder layer of a model runs
-the same code, so one graph serves all of them and compiling costs one
-layer, not the whole model; the embedding, the LM head and the loss stay
+the same code, so the same few graphs serve all of them and compiling costs
+one layer, not the whole model; the embedding, the LM head and the loss stay
 eager.
 
 Only forwards that autograd records run compiled. Generation (evaluation
