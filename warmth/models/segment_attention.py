@@ -99,18 +99,24 @@ def segment_attention(module: torch.nn.Module, query: torch.Tensor, key: torch.T
     return out.transpose(1, 2).contiguous(), None
 
 
+_kept_out_of_graphs = False  # set for the process once a compiled model uses segment attention
+
+
 def register(under_compile: bool = False) -> None:
     """Make ``NAME`` known to transformers (idempotent; each process that builds a model calls it).
 
     ``under_compile``: for layers that ``torch.compile`` traces (``trainer.compile``), keep the
     attention out of the graph: its segment bounds are Python ints read from the positions, which
-    a graph would bake in and recompile for at every new row layout. (Not the default: importing
-    the compiler costs seconds.)
+    a graph would bake in and recompile for at every new row layout. The registry is global, so
+    this holds for the rest of the process: a model built later must not undo it for a compiled
+    one. (Not the default: importing the compiler costs seconds.)
     """
+    global _kept_out_of_graphs
     from transformers import AttentionInterface
     from transformers.masking_utils import AttentionMaskInterface
 
-    AttentionInterface.register(NAME, torch.compiler.disable(segment_attention) if under_compile
+    _kept_out_of_graphs = _kept_out_of_graphs or under_compile
+    AttentionInterface.register(NAME, torch.compiler.disable(segment_attention) if _kept_out_of_graphs
                                 else segment_attention)
     AttentionMaskInterface.register(NAME, segment_mask)
 

@@ -128,3 +128,14 @@ def test_no_cpp_compiler_is_one_clear_error(tiny_cfg, monkeypatch):
 def test_a_model_without_decoder_layers_is_refused():
     with pytest.raises(ConfigError, match="no transformers decoder layers"):
         compile_decoder_layers(torch.nn.Linear(2, 2), on_cpu=False)
+
+
+def test_a_model_built_later_keeps_the_attention_out_of_graphs(pair, tiny_cfg):
+    """Catches the global attention registry being reset by the next model that registers segment
+    attention, which would let a compiled model trace it again (seen red without the sticky flag)."""
+    from transformers import AttentionInterface
+
+    from warmth.models.segment_attention import NAME, segment_attention
+
+    assert use_segment_attention(load_model(tiny_cfg, dtype="float32"))
+    assert AttentionInterface._global_mapping[NAME] is not segment_attention
