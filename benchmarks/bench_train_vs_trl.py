@@ -57,8 +57,10 @@ SETTINGS = {  # name: (side, loss, packing)
     "warmth_packed": ("warmth", "assistant", True),
     "warmth_padded_compiled": ("warmth", "assistant", False),
     "warmth_packed_compiled": ("warmth", "assistant", True),
+    "warmth_packed_compiled_kept": ("warmth", "assistant", True),
 }
-COMPILED = frozenset({"warmth_padded_compiled", "warmth_packed_compiled"})
+COMPILED = frozenset({"warmth_padded_compiled", "warmth_packed_compiled", "warmth_packed_compiled_kept"})
+KEPT = frozenset({"warmth_packed_compiled_kept"})  # trainer.reuse_freed_memory=true
 MAX_MESSAGES = 4
 TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj"]
 RESULT = "RESULT "
@@ -151,7 +153,7 @@ def run_trl(data_dir: Path, model_name: str, loss: str, packing: bool, checkpoin
 
 
 def run_warmth(data_dir: Path, model_name: str, packing: bool, checkpointing: bool, max_steps: int,
-               max_length: int, compile_layers: bool = False) -> dict:
+               max_length: int, compile_layers: bool = False, keep_freed: bool = False) -> dict:
     """The real ``warmth.train`` path; per-step times and counts come from its perf/* log."""
     import csv
 
@@ -172,7 +174,8 @@ def run_warmth(data_dir: Path, model_name: str, packing: bool, checkpointing: bo
             "peft.dropout=0.1", f"peft.target_modules=[{','.join(TARGETS)}]", "trainer.precision=32-true",
             "trainer.accelerator=cpu", "trainer.devices=1", f"trainer.gradient_checkpointing={checkpointing}",
             f"trainer.max_steps={max_steps or -1}", "trainer.enable_progress_bar=false",
-            "trainer.checkpoint_epochs=[1]", f"trainer.compile={compile_layers}", f"run_dir={run}"])
+            "trainer.checkpoint_epochs=[1]", f"trainer.compile={compile_layers}",
+            f"trainer.reuse_freed_memory={keep_freed}", f"run_dir={run}"])
         train(cfg)
         with open(next(Path(run).glob("csv/version_*/metrics.csv"))) as f:
             logged = [r for r in csv.DictReader(f) if r.get("perf/s_per_step")]
@@ -198,7 +201,7 @@ def child(spec: dict) -> dict:
         torch.set_num_threads(int(spec["threads"]))
     if side == "trl":
         return run_trl(loss=loss, **common)
-    return run_warmth(**common, compile_layers=spec["setting"] in COMPILED)
+    return run_warmth(**common, compile_layers=spec["setting"] in COMPILED, keep_freed=spec["setting"] in KEPT)
 
 
 def run_setting(spec: dict) -> dict:
@@ -274,7 +277,7 @@ def report(rows: dict[str, dict], args, matmul: float, load: tuple[float, float]
     for name, r in rows.items():
         side, loss, packing = SETTINGS[name]
         what = ({"trl": "TRL", "warmth": "warmth"}[side] + (", full-sequence loss" if loss == "full" else "")
-                + (", compiled" if name in COMPILED else ""))
+                + (", compiled" if name in COMPILED else "") + (", freed memory kept" if name in KEPT else ""))
         epoch = f"{r['epoch_s']:.1f}" + (" (extrapolated)" if r["extrapolated"] else "")
         lines.append(
             f"| {what} | {'on' if packing else 'off'} | {gc[side]} | {r['steps']}/{r['steps_per_epoch']} | "
@@ -283,10 +286,11 @@ def report(rows: dict[str, dict], args, matmul: float, load: tuple[float, float]
             f"{r['peak_rss_gib']:.2f} |")
     lines += ["", ("Ratios (warmth / TRL, assistant-only loss on both sides; > 1 = warmth faster, "
                    "for memory: warmth's RSS over TRL's):"), ""]
-    for p, compiled in (("padded", ""), ("packed", ""), ("padded", "_compiled"), ("packed", "_compiled")):
-        ours, theirs = rows.get(f"warmth_{p}{compiled}"), rows.get(f"trl_assistant_{p}")
+    for p, variant in (("padded", ""), ("packed", ""), ("padded", "_compiled"), ("packed", "_compiled"),
+                       ("packed", "_compiled_kept")):
+        ours, theirs = rows.get(f"warmth_{p}{variant}"), rows.get(f"trl_assistant_{p}")
         if ours and theirs:
-            lines.append(f"- {p}{', compiled' if compiled else ''}: epoch {theirs['epoch_s'] / ours['epoch_s']:.2f}x "
+            lines.append(f"- {p}{variant.replace('_', ', ')}: epoch {theirs['epoch_s'] / ours['epoch_s']:.2f}x "
                          f"shorter, trained tokens/s {ours['trained_per_s'] / theirs['trained_per_s']:.2f}x, peak RSS "
                          f"{ours['peak_rss_gib'] / theirs['peak_rss_gib']:.2f}x")
     trl_rows = {k: v for k, v in rows.items() if k.startswith("trl_assistant")}

@@ -17,11 +17,18 @@ OFFLINE = {"HF_HUB_OFFLINE": "1", "WANDB_MODE": "disabled"}
 
 
 def run_measured(args: list[str], what: str) -> tuple[float, float]:
-    """Run ``args`` offline; (peak RSS in MiB, wall seconds) of that process alone.
+    """Run ``args`` offline; (peak RSS in MiB, wall seconds) of that process alone."""
+    usage, wall = run_usage(args, what)
+    return usage.ru_maxrss / 1024, wall  # ru_maxrss is KiB on Linux
 
-    ``wait4`` gives the child's own peak resident set, so model loading counts
-    alike for every setting. Its stderr goes to a file, not a pipe: a pipe
-    that nobody reads while we wait would block a chatty child for good.
+
+def run_usage(args: list[str], what: str) -> tuple[Any, float]:
+    """Run ``args`` offline; (its ``wait4`` resource usage, wall seconds).
+
+    ``wait4`` gives the child's own figures (peak resident set, page faults,
+    user and system time), so model loading counts alike for every setting.
+    Its stderr goes to a file, not a pipe: a pipe that nobody reads while we
+    wait would block a chatty child for good.
     """
     with tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
@@ -31,22 +38,23 @@ def run_measured(args: list[str], what: str) -> tuple[float, float]:
         if os.waitstatus_to_exitcode(status) != 0:
             err.seek(0)
             raise SystemExit(f"{what} failed:\n{err.read()[-2000:]}")
-    return usage.ru_maxrss / 1024, wall  # ru_maxrss is KiB on Linux
+    return usage, wall
 
 
 def train_run(head: list[str], overrides: list[str], what: str) -> dict[str, float]:
     """One training process (``head``: the command up to its overrides) without eval, logger or checkpoints.
 
-    Returns its peak RSS (MiB) and its own ``perf/`` figures from ``metrics.json``:
-    seconds per step, trained tokens/s, token slots/s and the trained share of the slots.
+    Returns its peak RSS (MiB), minor page faults and system CPU seconds (whole process), and
+    its own ``perf/`` figures from ``metrics.json``: seconds per step, trained tokens/s, token
+    slots/s and the trained share of the slots.
     """
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "run"
         args = [*head, "eval=none", "logger=none", "trainer.enable_progress_bar=false",
                 "trainer.checkpoint_epochs=[]", *overrides, f"hydra.run.dir={run}"]
-        rss, _ = run_measured(args, what)
+        usage, _ = run_usage(args, what)
         m = json.loads((run / "metrics.json").read_text())
-    return {"rss": rss, "s_per_step": m["perf/s_per_step"], "trained_tok_s": m["perf/trained_tokens_per_s"],
+    return {"rss": usage.ru_maxrss / 1024, "faults": usage.ru_minflt, "sys_s": usage.ru_stime, "s_per_step": m["perf/s_per_step"], "trained_tok_s": m["perf/trained_tokens_per_s"],
             "slots_s": m["perf/token_slots_per_s"],
             "trained": m["perf/trained_tokens_per_s"] / m["perf/token_slots_per_s"]}
 

@@ -51,6 +51,10 @@ def train(cfg: DictConfig, extra_callbacks: Sequence[Any] = ()) -> float | None:
     from warmth.trainer_builder import build_trainer
 
     check_fits(cfg)
+    if cfg.trainer.get("reuse_freed_memory"):
+        from warmth import host_memory
+
+        host_memory.reuse_freed_memory()
     L.seed_everything(int(cfg.seed), workers=True)
     run_dir = Path(cfg.run_dir)
     resume = resolve_ckpt_path(cfg.ckpt_path, run_dir)

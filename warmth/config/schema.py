@@ -42,6 +42,7 @@ class TrainerSchema:
     gradient_checkpointing: bool = False
     segment_attention: bool = True
     compile: bool = False
+    reuse_freed_memory: bool = False
     accelerator: str = "auto"
     devices: Any = "auto"
     num_nodes: int = 1
