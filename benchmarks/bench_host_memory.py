@@ -16,10 +16,7 @@ loading counts alike on both sides).
 
 from __future__ import annotations
 
-import sys
-from functools import partial
-
-from benchmarks.child_process import alternating_medians, demo_setting, train_run
+from benchmarks.child_process import demo_setting, train_sides
 
 SIDES = {"returned": ["trainer.reuse_freed_memory=false"], "kept": ["trainer.reuse_freed_memory=true"]}
 LABELS = {"returned": "returned (glibc default)", "kept": "kept (reuse_freed_memory)"}
@@ -27,8 +24,7 @@ LABELS = {"returned": "returned (glibc default)", "kept": "kept (reuse_freed_mem
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     args, common = demo_setting("python -m benchmarks host_memory", argv)
-    med = alternating_medians({side: partial(train_run, [sys.executable, "-m", "warmth.train"], [*common, *extra],
-                                             f"training ({side})") for side, extra in SIDES.items()}, args.repeats)
+    med = train_sides(common, SIDES, args.repeats)
     print(f"model {args.model}, LoRA, {args.steps} steps of {args.micro_batch} packed rows x <= {args.max_length} "
           f"tokens (bundled warm sample), median of {args.repeats}; faults, system time and RSS of the whole process")
     print(f"{'freed memory':<26} {'s / step':>9} {'minor faults':>13} {'system s':>9} {'peak RSS MiB':>13}")

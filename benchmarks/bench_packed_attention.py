@@ -16,10 +16,7 @@ hold fewer conversations per step, so compare trained tokens/s, not s/step.
 
 from __future__ import annotations
 
-import sys
-from functools import partial
-
-from benchmarks.child_process import alternating_medians, demo_setting, train_run
+from benchmarks.child_process import demo_setting, train_sides
 
 SIDES = {
     "segments": ["data.packing=true", "trainer.segment_attention=true"],
@@ -31,8 +28,7 @@ LABELS = {"segments": "packed, segment attention", "mask": "packed, dense block 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     args, common = demo_setting("python -m benchmarks packed_attention", argv)
-    med = alternating_medians({side: partial(train_run, [sys.executable, "-m", "warmth.train"], [*common, *extra],
-                                             f"training ({side})") for side, extra in SIDES.items()}, args.repeats)
+    med = train_sides(common, SIDES, args.repeats)
     print(f"model {args.model}, LoRA, {args.steps} steps of {args.micro_batch} rows x <= {args.max_length} tokens "
           f"(bundled warm sample), median of {args.repeats}")
     print(f"{'rows':<27} {'s / step':>9} {'trained tok/s':>14} {'slots/s':>9} {'trained share':>14} "

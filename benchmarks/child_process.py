@@ -7,9 +7,11 @@ import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +56,8 @@ def train_run(head: list[str], overrides: list[str], what: str) -> dict[str, flo
                 "trainer.checkpoint_epochs=[]", *overrides, f"hydra.run.dir={run}"]
         usage, _ = run_usage(args, what)
         m = json.loads((run / "metrics.json").read_text())
-    return {"rss": usage.ru_maxrss / 1024, "faults": usage.ru_minflt, "sys_s": usage.ru_stime, "s_per_step": m["perf/s_per_step"], "trained_tok_s": m["perf/trained_tokens_per_s"],
+    return {"rss": usage.ru_maxrss / 1024, "faults": usage.ru_minflt, "sys_s": usage.ru_stime,
+            "s_per_step": m["perf/s_per_step"], "trained_tok_s": m["perf/trained_tokens_per_s"],
             "slots_s": m["perf/token_slots_per_s"],
             "trained": m["perf/trained_tokens_per_s"] / m["perf/token_slots_per_s"]}
 
@@ -81,3 +84,10 @@ def alternating_medians(sides: dict[str, Callable[[], dict[str, float]]], repeat
         for side, run in sides.items():
             runs[side].append(run())
     return {s: {k: statistics.median(r[k] for r in v) for k in v[0]} for s, v in runs.items()}
+
+
+def train_sides(common: list[str], sides: dict[str, list[str]], repeats: int) -> dict[str, dict[str, float]]:
+    """``python -m warmth.train`` per side (``common`` + that side's overrides), alternating; medians."""
+    head = [sys.executable, "-m", "warmth.train"]
+    return alternating_medians({side: partial(train_run, head, [*common, *extra], f"training ({side})")
+                                for side, extra in sides.items()}, repeats)

@@ -5,10 +5,11 @@ malloc hands large freed blocks back to the kernel (blocks above its mmap
 threshold, and the top of the heap above its trim threshold), so the next
 step's tensors fault the same pages in again and the kernel zero-fills
 each: on SmolLM2 with 4 x 512 tokens, about 400,000 minor page faults and
-3 s of system time per step (BENCHMARKS.md host_memory). Raising both
-thresholds keeps freed memory in the process for reuse: those faults stop,
-and peak RSS grows by what the heap then holds unused. Process-wide and for
-the rest of the process; GPU memory is not affected.
+3 s of system time per step, by hand (BENCHMARKS.md host_memory measures
+the demo's rows). Raising both thresholds keeps freed memory in the process
+for reuse: those faults stop, and peak RSS grows by what the heap then holds
+unused. Process-wide and for the rest of the process; GPU memory is not
+affected.
 """
 
 from __future__ import annotations
