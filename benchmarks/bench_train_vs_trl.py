@@ -18,7 +18,10 @@ on the CPU; seed 42. Settings:
   ``trainer.compile=true`` (decoder layers compiled by torch.compile; the
   compile happens in the first steps and is counted in the epoch).
 
-Each setting runs one epoch (or ``--max-steps`` optimizer steps, then the epoch
+``--checkpointing`` picks gradient checkpointing: each side's default (TRL on,
+warmth off), on or off for both, or ``both`` (every setting once with it on and
+once with it off, so memory compares at the same setting); ratios pair rows of
+one mode. Each setting runs one epoch (or ``--max-steps`` optimizer steps, then the epoch
 time is extrapolated: the measured steps, compiles included, plus the median
 later step for each step not run, and says so) in its own
 subprocess, so its peak RSS is its own; settings alternate within each
@@ -61,6 +64,12 @@ SETTINGS = {  # name: (side, loss, packing)
 }
 COMPILED = frozenset({"warmth_padded_compiled", "warmth_packed_compiled", "warmth_packed_compiled_kept"})
 KEPT = frozenset({"warmth_packed_compiled_kept"})  # trainer.reuse_freed_memory=true
+MODES = {  # --checkpointing: the gradient-checkpointing flags of each mode run, per side
+    "default": [{"trl": True, "warmth": False}],  # each side's own default
+    "on": [{"trl": True, "warmth": True}],
+    "off": [{"trl": False, "warmth": False}],
+    "both": [{"trl": True, "warmth": True}, {"trl": False, "warmth": False}],
+}
 MAX_MESSAGES = 4
 TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj"]
 RESULT = "RESULT "
@@ -258,8 +267,19 @@ def machine() -> str:
             f"Python {platform.python_version()}, {versions}")
 
 
+def onoff(flag: bool) -> str:
+    return "on" if flag else "off"
+
+
+def mode_label(gc: dict) -> str:
+    """``checkpointing on`` where both sides agree, else each side's flag."""
+    if gc["trl"] == gc["warmth"]:
+        return f"checkpointing {onoff(gc['trl'])}"
+    return f"checkpointing TRL {onoff(gc['trl'])}, warmth {onoff(gc['warmth'])}"
+
+
 def report(rows: dict[str, dict], args, matmul: float, load: tuple[float, float]) -> str:
-    gc = {"trl": "on" if args.gc["trl"] else "off", "warmth": "on" if args.gc["warmth"] else "off"}
+    """The table (one row per setting and checkpointing mode) and warmth/TRL ratios within each mode."""
     lines = [
         (f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: model {args.model}, "
          f"{args.conversations} conversations, max length {args.max_length}, median of {args.repeats} "
@@ -274,27 +294,33 @@ def report(rows: dict[str, dict], args, matmul: float, load: tuple[float, float]
          "| token slots/s | real-token fraction | model GFLOP/s (of matmul rate) | peak RSS (GiB) |"),
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, r in rows.items():
+    for r in rows.values():
+        name = r["setting"]
         side, loss, packing = SETTINGS[name]
         what = ({"trl": "TRL", "warmth": "warmth"}[side] + (", full-sequence loss" if loss == "full" else "")
                 + (", compiled" if name in COMPILED else "") + (", freed memory kept" if name in KEPT else ""))
         epoch = f"{r['epoch_s']:.1f}" + (" (extrapolated)" if r["extrapolated"] else "")
         lines.append(
-            f"| {what} | {'on' if packing else 'off'} | {gc[side]} | {r['steps']}/{r['steps_per_epoch']} | "
+            f"| {what} | {onoff(packing)} | {onoff(r['gc'][side])} | {r['steps']}/{r['steps_per_epoch']} | "
             f"{epoch} | {r['s_per_step']:.2f} | {r['trained_per_s']:.1f} | {r['slots_per_s']:.1f} | "
             f"{r['real_fraction']:.3f} | {r['model_gflops']:.1f} ({r['model_gflops'] / matmul:.0%}) | "
             f"{r['peak_rss_gib']:.2f} |")
-    lines += ["", ("Ratios (warmth / TRL, assistant-only loss on both sides; > 1 = warmth faster, "
-                   "for memory: warmth's RSS over TRL's):"), ""]
-    for p, variant in (("padded", ""), ("packed", ""), ("padded", "_compiled"), ("packed", "_compiled"),
-                       ("packed", "_compiled_kept")):
-        ours, theirs = rows.get(f"warmth_{p}{variant}"), rows.get(f"trl_assistant_{p}")
-        if ours and theirs:
-            lines.append(f"- {p}{variant.replace('_', ', ')}: epoch {theirs['epoch_s'] / ours['epoch_s']:.2f}x "
-                         f"shorter, trained tokens/s {ours['trained_per_s'] / theirs['trained_per_s']:.2f}x, peak RSS "
-                         f"{ours['peak_rss_gib'] / theirs['peak_rss_gib']:.2f}x")
-    trl_rows = {k: v for k, v in rows.items() if k.startswith("trl_assistant")}
-    ours_rows = {k: v for k, v in rows.items() if k.startswith("warmth")}
+    lines += ["", ("Ratios (warmth / TRL, assistant-only loss on both sides, same checkpointing mode; > 1 = "
+                   "warmth faster, for memory: warmth's RSS over TRL's):"), ""]
+    modes = list(dict.fromkeys(mode_label(r["gc"]) for r in rows.values()))
+    for mode in modes:
+        in_mode = {r["setting"]: r for r in rows.values() if mode_label(r["gc"]) == mode}
+        suffix = f" ({mode})" if len(modes) > 1 else ""
+        for p, variant in (("padded", ""), ("packed", ""), ("padded", "_compiled"), ("packed", "_compiled"),
+                           ("packed", "_compiled_kept")):
+            ours, theirs = in_mode.get(f"warmth_{p}{variant}"), in_mode.get(f"trl_assistant_{p}")
+            if ours and theirs:
+                lines.append(f"- {p}{variant.replace('_', ', ')}{suffix}: epoch "
+                             f"{theirs['epoch_s'] / ours['epoch_s']:.2f}x shorter, trained tokens/s "
+                             f"{ours['trained_per_s'] / theirs['trained_per_s']:.2f}x, peak RSS "
+                             f"{ours['peak_rss_gib'] / theirs['peak_rss_gib']:.2f}x")
+    trl_rows = {k: v for k, v in rows.items() if v["setting"].startswith("trl_assistant")}
+    ours_rows = {k: v for k, v in rows.items() if v["setting"].startswith("warmth")}
     if trl_rows and ours_rows:
         best_trl = min(trl_rows, key=lambda k: trl_rows[k]["epoch_s"])
         best = min(ours_rows, key=lambda k: ours_rows[k]["epoch_s"])
@@ -311,8 +337,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser.add_argument("--max-length", type=int, default=512)
     parser.add_argument("--model", default="smollm2_135m", help="smollm2_135m | tiny (smoke runs)")
     parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
-    parser.add_argument("--checkpointing", choices=["default", "on", "off"], default="default",
-                        help="gradient checkpointing; default = each side's own (TRL on, warmth off)")
+    parser.add_argument("--checkpointing", choices=list(MODES), default="default",
+                        help="gradient checkpointing; default = each side's own (TRL on, warmth off); "
+                             "both = every setting with it on and with it off")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv or [])
@@ -322,18 +349,20 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     from benchmarks.bench_batched_scoring import matmul_gflops
     from warmth.conversation import write_jsonl
 
-    args.gc = {"trl": args.checkpointing != "off", "warmth": args.checkpointing == "on"}
+    plan = [(name, gc) for gc in MODES[args.checkpointing] for name in args.settings]
+    key = (lambda name, gc: name) if len(MODES[args.checkpointing]) == 1 else (
+        lambda name, gc: f"{name}, checkpointing {onoff(gc['trl'])}")
     load0 = os.getloadavg()[0]
-    runs: dict[str, list[dict]] = {k: [] for k in args.settings}
+    runs: dict[str, list[dict]] = {key(*p): [] for p in plan}
     with tempfile.TemporaryDirectory() as data_dir:
         write_jsonl(Path(data_dir) / "conversations.jsonl", benchmark_conversations(args.conversations))
         matmul = matmul_gflops()
         for _ in range(args.repeats):
-            for name in args.settings:
-                spec = {"setting": name, "data_dir": data_dir, "model": args.model, "checkpointing": args.gc,
+            for name, gc in plan:
+                spec = {"setting": name, "data_dir": data_dir, "model": args.model, "checkpointing": gc,
                         "max_steps": args.max_steps, "max_length": args.max_length, "threads": args.threads}
-                runs[name].append(summarise(run_setting(spec)))
-                print(f"  {name}: {runs[name][-1]['epoch_s']:.1f} s", file=sys.stderr, flush=True)
+                runs[key(name, gc)].append({**summarise(run_setting(spec)), "setting": name, "gc": gc})
+                print(f"  {key(name, gc)}: {runs[key(name, gc)][-1]['epoch_s']:.1f} s", file=sys.stderr, flush=True)
     rows = {k: medians(v) for k, v in runs.items()}
     print(report(rows, args, matmul, (load0, os.getloadavg()[0])))
     return rows

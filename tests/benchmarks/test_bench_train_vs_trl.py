@@ -41,14 +41,41 @@ def test_summary_and_report_from_step_records() -> None:
 
     from types import SimpleNamespace
 
-    args = SimpleNamespace(model="tiny", conversations=4, max_length=128, repeats=1, max_steps=0,
-                           gc={"trl": True, "warmth": False})
+    args = SimpleNamespace(model="tiny", conversations=4, max_length=128, repeats=1, max_steps=0)
+    own = {"trl": True, "warmth": False}
 
-    text = bench.report({"trl_assistant_padded": s, "warmth_padded": {**s, "epoch_s": 4.5},
-                         "warmth_padded_compiled": {**s, "epoch_s": 3.0}}, args, 100.0, (1.0, 2.0))
+    def row(setting: str, gc: dict = own, **kw) -> dict:
+        return {**s, "setting": setting, "gc": gc, **kw}
+
+    text = bench.report({"trl_assistant_padded": row("trl_assistant_padded"),
+                         "warmth_padded": row("warmth_padded", epoch_s=4.5),
+                         "warmth_padded_compiled": row("warmth_padded_compiled", epoch_s=3.0)},
+                        args, 100.0, (1.0, 2.0))
     assert "| TRL | off | on | 3/3 | 9.0 |" in text and "| warmth, compiled | off | off | 3/3 | 3.0 |" in text
     assert "- padded: epoch 2.00x shorter" in text and "- padded, compiled: epoch 3.00x shorter" in text
     assert "(warmth_padded_compiled vs trl_assistant_padded): epoch 3.00x shorter" in text
+
+
+def test_both_checkpointing_modes_compare_within_a_mode() -> None:
+    """With ``--checkpointing both`` each ratio pairs rows of one mode: warmth with checkpointing
+    on against TRL with it on, never against TRL off (checked: pairing across modes turns it red)."""
+    from types import SimpleNamespace
+
+    base = bench.summarise({"step_s": [2.0, 2.0], "counts": [[10, 40, 30]] * 2, "steps_per_epoch": 2,
+                            "n_params": 100, "n_trained": 10, "peak_rss_bytes": 2**30})
+    on, off = bench.MODES["both"]
+    rows = {f"{n}, checkpointing {bench.onoff(gc['trl'])}": {**base, "setting": n, "gc": gc, "epoch_s": e,
+                                                              "peak_rss_gib": m}
+            for n, gc, e, m in (("trl_assistant_padded", on, 8.0, 4.0), ("warmth_padded", on, 2.0, 3.0),
+                                ("trl_assistant_padded", off, 6.0, 8.0), ("warmth_padded", off, 3.0, 6.0))}
+    args = SimpleNamespace(model="tiny", conversations=4, max_length=128, repeats=1, max_steps=0)
+    text = bench.report(rows, args, 100.0, (1.0, 2.0))
+    assert "| warmth | off | on | 2/2 | 2.0 |" in text and "| TRL | off | off | 2/2 | 6.0 |" in text
+    assert "- padded (checkpointing on): epoch 4.00x shorter" in text and "peak RSS 0.75x" in text
+    assert "- padded (checkpointing off): epoch 2.00x shorter" in text
+    assert "(warmth_padded, checkpointing on vs trl_assistant_padded, checkpointing off): epoch 3.00x" in text
+    assert bench.mode_label(on) == "checkpointing on"
+    assert bench.mode_label({"trl": True, "warmth": False}) == "checkpointing TRL on, warmth off"
 
 
 @pytest.mark.slow
