@@ -30,7 +30,7 @@ sides' step hooks; model loading, tokenisation and logging are outside it).
 Trained tokens are counted from the batches on both sides the same way
 (:func:`warmth.throughput.batch_counts`); model FLOPs are
 :func:`warmth.throughput.flops_per_token` x real tokens, compared with this
-machine's float32 matmul rate measured in the same invocation.
+machine's float32 matmul rate measured in the same invocation (before and after).
 """
 
 from __future__ import annotations
@@ -278,8 +278,14 @@ def mode_label(gc: dict) -> str:
     return f"checkpointing TRL {onoff(gc['trl'])}, warmth {onoff(gc['warmth'])}"
 
 
-def report(rows: dict[str, dict], args, matmul: float, load: tuple[float, float]) -> str:
-    """The table (one row per setting and checkpointing mode) and warmth/TRL ratios within each mode."""
+def report(rows: dict[str, dict], args, matmuls: tuple[float, float], load: tuple[float, float]) -> str:
+    """The table (one row per setting and checkpointing mode) and warmth/TRL ratios within each mode.
+
+    ``matmuls``: the matmul rate measured before the first setting and after the last; the
+    higher is the one model FLOPs are compared with (a rate measured while something else ran
+    is too low, and would flatter the fraction).
+    """
+    matmul = max(matmuls)
     lines = [
         (f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: model {args.model}, "
          f"{args.conversations} conversations, max length {args.max_length}, median of {args.repeats} "
@@ -288,7 +294,8 @@ def report(rows: dict[str, dict], args, matmul: float, load: tuple[float, float]
         (f"Load average (1 min) at start {load[0]:.1f}, at end {load[1]:.1f} on {os.cpu_count()} CPUs: "
          "where it exceeds the CPU count, other jobs shared the cores and absolute times are slower "
          "than on an idle machine; the ratios come from the same invocation, settings interleaved."),
-        f"This machine's float32 matmul rate (2048^3, same invocation): {matmul:.0f} GFLOP/s.",
+        (f"This machine's float32 matmul rate (2048^3, same invocation): {matmul:.0f} GFLOP/s, the higher of "
+         f"{matmuls[0]:.0f} before the first setting and {matmuls[1]:.0f} after the last."),
         "",
         ("| setting | packing | grad. checkpointing | steps | time / epoch (s) | s / opt. step | trained tok/s "
          "| token slots/s | real-token fraction | model GFLOP/s (of matmul rate) | peak RSS (GiB) |"),
@@ -356,15 +363,16 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     runs: dict[str, list[dict]] = {key(*p): [] for p in plan}
     with tempfile.TemporaryDirectory() as data_dir:
         write_jsonl(Path(data_dir) / "conversations.jsonl", benchmark_conversations(args.conversations))
-        matmul = matmul_gflops()
+        matmul_before = matmul_gflops()
         for _ in range(args.repeats):
             for name, gc in plan:
                 spec = {"setting": name, "data_dir": data_dir, "model": args.model, "checkpointing": gc,
                         "max_steps": args.max_steps, "max_length": args.max_length, "threads": args.threads}
                 runs[key(name, gc)].append({**summarise(run_setting(spec)), "setting": name, "gc": gc})
                 print(f"  {key(name, gc)}: {runs[key(name, gc)][-1]['epoch_s']:.1f} s", file=sys.stderr, flush=True)
+        matmuls = (matmul_before, matmul_gflops())
     rows = {k: medians(v) for k, v in runs.items()}
-    print(report(rows, args, matmul, (load0, os.getloadavg()[0])))
+    print(report(rows, args, matmuls, (load0, os.getloadavg()[0])))
     return rows
 
 

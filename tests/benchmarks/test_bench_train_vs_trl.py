@@ -50,7 +50,7 @@ def test_summary_and_report_from_step_records() -> None:
     text = bench.report({"trl_assistant_padded": row("trl_assistant_padded"),
                          "warmth_padded": row("warmth_padded", epoch_s=4.5),
                          "warmth_padded_compiled": row("warmth_padded_compiled", epoch_s=3.0)},
-                        args, 100.0, (1.0, 2.0))
+                        args, (100.0, 90.0), (1.0, 2.0))
     assert "| TRL | off | on | 3/3 | 9.0 |" in text and "| warmth, compiled | off | off | 3/3 | 3.0 |" in text
     assert "- padded: epoch 2.00x shorter" in text and "- padded, compiled: epoch 3.00x shorter" in text
     assert "(warmth_padded_compiled vs trl_assistant_padded): epoch 3.00x shorter" in text
@@ -69,7 +69,8 @@ def test_both_checkpointing_modes_compare_within_a_mode() -> None:
             for n, gc, e, m in (("trl_assistant_padded", on, 8.0, 4.0), ("warmth_padded", on, 2.0, 3.0),
                                 ("trl_assistant_padded", off, 6.0, 8.0), ("warmth_padded", off, 3.0, 6.0))}
     args = SimpleNamespace(model="tiny", conversations=4, max_length=128, repeats=1, max_steps=0)
-    text = bench.report(rows, args, 100.0, (1.0, 2.0))
+    text = bench.report(rows, args, (90.0, 100.0), (1.0, 2.0))
+    assert "100 GFLOP/s, the higher of 90 before the first setting and 100 after the last" in text
     assert "| warmth | off | on | 2/2 | 2.0 |" in text and "| TRL | off | off | 2/2 | 6.0 |" in text
     assert "- padded (checkpointing on): epoch 4.00x shorter" in text and "peak RSS 0.75x" in text
     assert "- padded (checkpointing off): epoch 2.00x shorter" in text

@@ -8,6 +8,9 @@ the same code, so the same few graphs serve all of them and compiling costs
 one layer, not the whole model; the embedding, the LM head and the loss stay
 eager.
 
+Under gradient checkpointing the checkpoint stays eager around the compiled
+layer (see :class:`TrainingForward`).
+
 Only forwards that autograd records run compiled. Generation (evaluation
 during training) runs without gradients and its cached decoding changes
 shapes and cache objects at every token, which would recompile the layer
@@ -21,6 +24,7 @@ run's.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from typing import Any
 
@@ -33,14 +37,46 @@ COMPILERS = ("c++", "g++", "clang++")
 
 
 class TrainingForward:
-    """A layer's ``forward``: compiled while autograd records, eager otherwise."""
+    """A layer's ``forward``: compiled while autograd records, eager otherwise.
 
-    def __init__(self, forward: Any, backend: str = "inductor") -> None:
-        self.eager = forward
-        self.compiled = torch.compile(forward, backend=backend)
+    Under gradient checkpointing the checkpoint must stay outside the compiled
+    code: traced inside it, segment attention's graph break makes Dynamo run
+    the whole checkpointed layer eager, silently. There the layer's own
+    checkpointing runs eager and checkpoints the compiled inner forward
+    (:class:`CompiledCheckpoint`).
+    """
+
+    def __init__(self, layer: torch.nn.Module, backend: str = "inductor") -> None:
+        self.layer, self.backend = layer, backend
+        self.eager = layer.forward
+        self.compiled = torch.compile(self.eager, backend=backend)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return (self.compiled if torch.is_grad_enabled() else self.eager)(*args, **kwargs)
+        if not torch.is_grad_enabled():
+            return self.eager(*args, **kwargs)
+        if getattr(self.layer, "gradient_checkpointing", False) and self.layer.training:
+            func = self.layer._gradient_checkpointing_func  # re-set by each gradient_checkpointing_enable()
+            if not isinstance(func, CompiledCheckpoint):
+                self.layer._gradient_checkpointing_func = CompiledCheckpoint(func, self.backend)
+            return self.eager(*args, **kwargs)
+        return self.compiled(*args, **kwargs)
+
+
+class CompiledCheckpoint:
+    """A layer's checkpointing function that checkpoints its compiled forward.
+
+    transformers calls it with ``partial(<the layer class's forward>, layer,
+    **kwargs)``; the class's forward is compiled once, on the first call, and
+    the checkpoint (recompute included) runs that.
+    """
+
+    def __init__(self, checkpoint: Any, backend: str) -> None:
+        self.checkpoint, self.backend, self.inner = checkpoint, backend, None
+
+    def __call__(self, forward: functools.partial, *args: Any) -> Any:
+        if self.inner is None:
+            self.inner = torch.compile(forward.func, backend=self.backend)
+        return self.checkpoint(functools.partial(self.inner, *forward.args, **forward.keywords), *args)
 
 
 def decoder_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
@@ -66,5 +102,5 @@ def compile_decoder_layers(model: torch.nn.Module, on_cpu: bool, backend: str = 
         segment_attention.register(under_compile=True)
     for layer in layers:
         if not isinstance(layer.forward, TrainingForward):
-            layer.forward = TrainingForward(layer.forward, backend)
+            layer.forward = TrainingForward(layer, backend)
     return len(layers)

@@ -91,6 +91,41 @@ def test_compiled_training_steps_equal_eager_on_packed_and_padded_rows(pair):
     assert_same(step(eager, **padded), step(compiled, **padded))
 
 
+def test_checkpointed_layers_run_compiled_and_equal_eager(tiny_cfg):
+    """Catches gradient checkpointing turning the compile off without a word: traced inside the
+    checkpoint, segment attention's graph break made Dynamo run every checkpointed layer eager (no
+    graph built; seen red with the checkpointed branch sent to the compiled wrapper). Loss and
+    LoRA gradients equal an eager checkpointed copy's, and enabling checkpointing again after the
+    compile (which re-sets each layer's checkpointing function) keeps the layers compiled."""
+    from peft import LoraConfig, get_peft_model
+
+    from warmth.models.compiled_layers import CompiledCheckpoint
+
+    torch._dynamo.reset()
+    base = load_model(tiny_cfg, dtype="float32")
+    assert use_segment_attention(base)
+    base.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    lora = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules=["q_proj", "v_proj"])
+    eager = get_peft_model(base, lora)
+    with torch.no_grad():
+        for name, p in eager.named_parameters():
+            if "lora_" in name:
+                p.copy_(torch.randn(p.shape, generator=torch.Generator().manual_seed(3)) * 0.05)
+    compiled = copy.deepcopy(eager)
+    compile_decoder_layers(compiled, on_cpu=True, backend="aot_eager")
+    eager.train(), compiled.train()
+    ids = torch.randint(4, 1000, (2, 24), generator=torch.Generator().manual_seed(4))
+    packed = {"input_ids": ids, "position_ids": packed_positions([9, 15], [5, 11, 8])}
+    before = graphs()
+    assert_same(step(eager, **packed), step(compiled, **packed))
+    assert graphs() > before, "no graph was compiled: the checkpointed layers ran eager"
+    assert all(isinstance(layer._gradient_checkpointing_func, CompiledCheckpoint) for layer in decoder_layers(compiled))
+
+    compiled.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    assert_same(step(eager, **packed), step(compiled, **packed))
+    assert all(isinstance(layer._gradient_checkpointing_func, CompiledCheckpoint) for layer in decoder_layers(compiled))
+
+
 def test_generation_stays_eager(pair, monkeypatch):
     """Catches generation through the compiled forward (cached decoding changes shapes and cache
     objects at every token: it would recompile the layer again and again); its tokens equal eager's."""
