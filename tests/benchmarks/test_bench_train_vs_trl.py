@@ -74,7 +74,10 @@ def test_both_checkpointing_modes_compare_within_a_mode() -> None:
     assert "| warmth | off | on | 2/2 | 2.0 |" in text and "| TRL | off | off | 2/2 | 6.0 |" in text
     assert "- padded (checkpointing on): epoch 4.00x shorter" in text and "peak RSS 0.75x" in text
     assert "- padded (checkpointing off): epoch 2.00x shorter" in text
-    assert "(warmth_padded, checkpointing on vs trl_assistant_padded, checkpointing off): epoch 3.00x" in text
+    assert ("- fastest against fastest (checkpointing on) (warmth_padded, checkpointing on vs "
+            "trl_assistant_padded, checkpointing on): epoch 4.00x shorter, peak RSS 0.75x") in text
+    assert ("- fastest against fastest (any mode) (warmth_padded, checkpointing on vs trl_assistant_padded, "
+            "checkpointing off): epoch 3.00x shorter, peak RSS 0.38x") in text
     assert bench.mode_label(on) == "checkpointing on"
     assert bench.mode_label({"trl": True, "warmth": False}) == "checkpointing TRL on, warmth off"
 
