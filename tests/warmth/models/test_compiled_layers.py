@@ -91,7 +91,8 @@ def test_compiled_training_steps_equal_eager_on_packed_and_padded_rows(pair):
     assert_same(step(eager, **padded), step(compiled, **padded))
 
 
-def test_checkpointed_layers_run_compiled_and_equal_eager(tiny_cfg):
+@pytest.mark.parametrize("backend", ["aot_eager", pytest.param("inductor", marks=pytest.mark.slow)])
+def test_checkpointed_layers_run_compiled_and_equal_eager(tiny_cfg, backend):
     """Catches gradient checkpointing turning the compile off without a word: traced inside the
     checkpoint, segment attention's graph break made Dynamo run every checkpointed layer eager (no
     graph built; seen red with the checkpointed branch sent to the compiled wrapper). Loss and
@@ -112,7 +113,7 @@ def test_checkpointed_layers_run_compiled_and_equal_eager(tiny_cfg):
             if "lora_" in name:
                 p.copy_(torch.randn(p.shape, generator=torch.Generator().manual_seed(3)) * 0.05)
     compiled = copy.deepcopy(eager)
-    compile_decoder_layers(compiled, on_cpu=True, backend="aot_eager")
+    compile_decoder_layers(compiled, on_cpu=True, backend=backend)
     eager.train(), compiled.train()
     ids = torch.randint(4, 1000, (2, 24), generator=torch.Generator().manual_seed(4))
     packed = {"input_ids": ids, "position_ids": packed_positions([9, 15], [5, 11, 8])}
