@@ -12,18 +12,18 @@ from tests.conftest import REPO, compose
 from warmth import host_memory
 from warmth.train import train
 
-# Eight rounds of a two-layer forward + backward whose activations are 64 MiB tensors (above
+# Sixteen rounds of a two-layer forward + backward whose activations are 64 MiB tensors (above
 # glibc's largest dynamic mmap threshold, 32 MiB); prints each round's minor page faults.
 CHILD = (
     "import json, resource, sys, torch\n"
     "from warmth.host_memory import reuse_freed_memory\n"
     "if sys.argv[1] == 'reuse':\n"
     "    assert reuse_freed_memory()\n"
-    "w1 = torch.randn(512, 4096, requires_grad=True)\n"
-    "w2 = torch.randn(4096, 512, requires_grad=True)\n"
-    "x = torch.randn(4096, 512)\n"
+    "w1 = torch.randn(16, 4096, requires_grad=True)\n"
+    "w2 = torch.randn(4096, 16, requires_grad=True)\n"
+    "x = torch.randn(4096, 16)\n"
     "faults = []\n"
-    "for _ in range(8):\n"
+    "for _ in range(16):\n"
     "    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
     "    ((x @ w1).relu() @ w2).sum().backward()\n"
     "    w1.grad = w2.grad = None\n"
@@ -43,12 +43,14 @@ def rounds(mode: str) -> list[int]:
 def test_freed_tensor_pages_are_reused_without_faults() -> None:
     """Default glibc hands every 64 MiB activation back when it is freed, so each step faults
     its pages in again; with the thresholds raised the heap keeps them and, once it holds enough
-    (a few steps: glibc 2.36's aligned allocations do not fit the first freed blocks), steps
-    fault nothing in. Catches a mallopt that does not take effect (seen red with
-    ``reuse_freed_memory`` returning before it: the last rounds then fault 65,540 pages each)."""
+    (a few steps: glibc 2.36's aligned allocations do not fit the first freed blocks), most steps
+    fault nothing in. Now and then a later step still faults one block's pages (seen: 16,384 in
+    a round, at most two such rounds in the last eight), so the test compares the last eight
+    rounds' totals: kept, under a quarter of the default's. Catches a mallopt that does not take effect (seen red
+    with ``reuse_freed_memory`` returning before it: every round then faults 65,540 pages or more)."""
     default, reused = rounds("default"), rounds("reuse")
-    assert all(f > PAGES for f in default[-3:]), default  # the premise: glibc returns the blocks
-    assert all(f < PAGES // 20 for f in reused[-3:]), reused
+    assert all(f > PAGES for f in default[-8:]), default  # the premise: glibc returns the blocks
+    assert sum(reused[-8:]) < sum(default[-8:]) / 4, (reused, default)
 
 
 def test_training_applies_the_knob(tmp_path, monkeypatch) -> None:
