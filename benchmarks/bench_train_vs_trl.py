@@ -330,7 +330,8 @@ def report(rows: dict[str, dict], args, matmuls: tuple[float, float], load: tupl
                    "warmth faster, for memory: warmth's RSS over TRL's):"), ""]
     modes = list(dict.fromkeys(mode_label(r["gc"]) for r in rows.values()))
     for mode in modes:
-        in_mode = {r["setting"]: r for r in rows.values() if mode_label(r["gc"]) == mode}
+        mode_rows = {k: r for k, r in rows.items() if mode_label(r["gc"]) == mode}
+        in_mode = {r["setting"]: r for r in mode_rows.values()}
         suffix = f" ({mode})" if len(modes) > 1 else ""
         for p, variant in (("padded", ""), ("packed", ""), ("padded", "_compiled"), ("packed", "_compiled"),
                            ("packed", "_compiled_kept")):
@@ -340,7 +341,7 @@ def report(rows: dict[str, dict], args, matmuls: tuple[float, float], load: tupl
                              f"{theirs['epoch_s'] / ours['epoch_s']:.2f}x shorter, trained tokens/s "
                              f"{ours['trained_per_s'] / theirs['trained_per_s']:.2f}x, peak RSS "
                              f"{ours['peak_rss_gib'] / theirs['peak_rss_gib']:.2f}x")
-        lines += fastest_pair({k: v for k, v in rows.items() if mode_label(v["gc"]) == mode}, suffix)
+        lines += fastest_pair(mode_rows, suffix)
     if len(modes) > 1:
         lines += fastest_pair(rows, " (any mode)")
     return "\n".join(lines)

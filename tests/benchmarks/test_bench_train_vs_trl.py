@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from benchmarks import bench_train_vs_trl as bench
 from warmth.conversation import Conversation, Message
+
+ARGS = SimpleNamespace(model="tiny", conversations=4, max_length=128, repeats=1, max_steps=0)
+
+
+def _row(summary: dict, setting: str, gc: dict | None = None, **changed) -> dict:
+    """A summarised run as ``main`` stores it: the setting and its checkpointing flags beside the figures."""
+    return {**summary, "setting": setting, "gc": gc or {"trl": True, "warmth": False}, **changed}
 
 
 def _conv(*roles: str) -> Conversation:
@@ -39,18 +48,10 @@ def test_summary_and_report_from_step_records() -> None:
     part = bench.summarise({**run, "steps_per_epoch": 6})
     assert part["extrapolated"] and part["epoch_s"] == 9.0 + 3 * 2.5  # the steps run + the median later step
 
-    from types import SimpleNamespace
-
-    args = SimpleNamespace(model="tiny", conversations=4, max_length=128, repeats=1, max_steps=0)
-    own = {"trl": True, "warmth": False}
-
-    def row(setting: str, gc: dict = own, **kw) -> dict:
-        return {**s, "setting": setting, "gc": gc, **kw}
-
-    text = bench.report({"trl_assistant_padded": row("trl_assistant_padded"),
-                         "warmth_padded": row("warmth_padded", epoch_s=4.5),
-                         "warmth_padded_compiled": row("warmth_padded_compiled", epoch_s=3.0)},
-                        args, (100.0, 90.0), (1.0, 2.0))
+    text = bench.report({"trl_assistant_padded": _row(s, "trl_assistant_padded"),
+                         "warmth_padded": _row(s, "warmth_padded", epoch_s=4.5),
+                         "warmth_padded_compiled": _row(s, "warmth_padded_compiled", epoch_s=3.0)},
+                        ARGS, (100.0, 90.0), (1.0, 2.0))
     assert "| TRL | off | on | 3/3 | 9.0 |" in text and "| warmth, compiled | off | off | 3/3 | 3.0 |" in text
     assert "- padded: epoch 2.00x shorter" in text and "- padded, compiled: epoch 3.00x shorter" in text
     assert "(warmth_padded_compiled vs trl_assistant_padded): epoch 3.00x shorter" in text
@@ -58,18 +59,15 @@ def test_summary_and_report_from_step_records() -> None:
 
 def test_both_checkpointing_modes_compare_within_a_mode() -> None:
     """With ``--checkpointing both`` each ratio pairs rows of one mode: warmth with checkpointing
-    on against TRL with it on, never against TRL off (checked: pairing across modes turns it red)."""
-    from types import SimpleNamespace
-
+    on against TRL with it on, never against TRL off (checked: pairing across modes, in the ratio
+    lines or in the per-mode fastest line, turns it red)."""
     base = bench.summarise({"step_s": [2.0, 2.0], "counts": [[10, 40, 30]] * 2, "steps_per_epoch": 2,
                             "n_params": 100, "n_trained": 10, "peak_rss_bytes": 2**30})
     on, off = bench.MODES["both"]
-    rows = {f"{n}, checkpointing {bench.onoff(gc['trl'])}": {**base, "setting": n, "gc": gc, "epoch_s": e,
-                                                              "peak_rss_gib": m}
+    rows = {f"{n}, checkpointing {bench.onoff(gc['trl'])}": _row(base, n, gc, epoch_s=e, peak_rss_gib=m)
             for n, gc, e, m in (("trl_assistant_padded", on, 8.0, 4.0), ("warmth_padded", on, 2.0, 3.0),
                                 ("trl_assistant_padded", off, 6.0, 8.0), ("warmth_padded", off, 3.0, 6.0))}
-    args = SimpleNamespace(model="tiny", conversations=4, max_length=128, repeats=1, max_steps=0)
-    text = bench.report(rows, args, (90.0, 100.0), (1.0, 2.0))
+    text = bench.report(rows, ARGS, (90.0, 100.0), (1.0, 2.0))
     assert "100 GFLOP/s, the higher of 90 before the first setting and 100 after the last" in text
     assert "| warmth | off | on | 2/2 | 2.0 |" in text and "| TRL | off | off | 2/2 | 6.0 |" in text
     assert "- padded (checkpointing on): epoch 4.00x shorter" in text and "peak RSS 0.75x" in text

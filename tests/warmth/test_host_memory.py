@@ -46,8 +46,9 @@ def test_freed_tensor_pages_are_reused_without_faults() -> None:
     (a few steps: glibc 2.36's aligned allocations do not fit the first freed blocks), most steps
     fault nothing in. Now and then a later step still faults one block's pages (seen: 16,384 in
     a round, at most two such rounds in the last eight), so the test compares the last eight
-    rounds' totals: kept, under a quarter of the default's. Catches a mallopt that does not take effect (seen red
-    with ``reuse_freed_memory`` returning before it: every round then faults 65,540 pages or more)."""
+    rounds' totals: kept, under a quarter of the default's. Catches a mallopt that does not take
+    effect (seen red with ``reuse_freed_memory`` returning before it: every round then faults
+    65,540 pages or more)."""
     default, reused = rounds("default"), rounds("reuse")
     assert all(f > PAGES for f in default[-8:]), default  # the premise: glibc returns the blocks
     assert sum(reused[-8:]) < sum(default[-8:]) / 4, (reused, default)

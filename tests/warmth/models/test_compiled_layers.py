@@ -35,14 +35,18 @@ def packed_positions(*rows: list[int]) -> torch.Tensor:
     return torch.stack([torch.cat([torch.arange(n) for n in row]) for row in rows])
 
 
-@pytest.fixture(scope="module", params=["aot_eager", pytest.param("inductor", marks=pytest.mark.slow)])
-def pair(tiny_cfg, request):
+BACKENDS = ["aot_eager", pytest.param("inductor", marks=pytest.mark.slow)]
+
+
+def lora_pair(tiny_cfg, backend: str, checkpointing: bool = False) -> tuple:
     """(eager, compiled) LoRA models with the same weights, LoRA factors made non-zero."""
     from peft import LoraConfig, get_peft_model
 
     torch._dynamo.reset()
     base = load_model(tiny_cfg, dtype="float32")
     assert use_segment_attention(base)
+    if checkpointing:
+        base.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     lora = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"])
     eager = get_peft_model(base, lora)
     gen = torch.Generator().manual_seed(0)
@@ -51,8 +55,13 @@ def pair(tiny_cfg, request):
             if "lora_" in name:
                 p.copy_(torch.randn(p.shape, generator=gen) * 0.05)
     compiled = copy.deepcopy(eager)
-    assert compile_decoder_layers(compiled, on_cpu=True, backend=request.param) == len(decoder_layers(compiled)) == 2
+    assert compile_decoder_layers(compiled, on_cpu=True, backend=backend) == len(decoder_layers(compiled)) == 2
     return eager.train(), compiled.train()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def pair(tiny_cfg, request):
+    return lora_pair(tiny_cfg, request.param)
 
 
 def step(model, **inputs) -> dict[str, torch.Tensor]:
@@ -91,30 +100,17 @@ def test_compiled_training_steps_equal_eager_on_packed_and_padded_rows(pair):
     assert_same(step(eager, **padded), step(compiled, **padded))
 
 
-@pytest.mark.parametrize("backend", ["aot_eager", pytest.param("inductor", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_checkpointed_layers_run_compiled_and_equal_eager(tiny_cfg, backend):
     """Catches gradient checkpointing turning the compile off without a word: traced inside the
     checkpoint, segment attention's graph break made Dynamo run every checkpointed layer eager (no
     graph built; seen red with the checkpointed branch sent to the compiled wrapper). Loss and
     LoRA gradients equal an eager checkpointed copy's, and enabling checkpointing again after the
-    compile (which re-sets each layer's checkpointing function) keeps the layers compiled."""
-    from peft import LoraConfig, get_peft_model
-
+    compile (which re-sets each layer's checkpointing function) keeps the layers compiled (seen
+    red with the checkpointing function wrapped only once)."""
     from warmth.models.compiled_layers import CompiledCheckpoint
 
-    torch._dynamo.reset()
-    base = load_model(tiny_cfg, dtype="float32")
-    assert use_segment_attention(base)
-    base.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    lora = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules=["q_proj", "v_proj"])
-    eager = get_peft_model(base, lora)
-    with torch.no_grad():
-        for name, p in eager.named_parameters():
-            if "lora_" in name:
-                p.copy_(torch.randn(p.shape, generator=torch.Generator().manual_seed(3)) * 0.05)
-    compiled = copy.deepcopy(eager)
-    compile_decoder_layers(compiled, on_cpu=True, backend=backend)
-    eager.train(), compiled.train()
+    eager, compiled = lora_pair(tiny_cfg, backend, checkpointing=True)
     ids = torch.randint(4, 1000, (2, 24), generator=torch.Generator().manual_seed(4))
     packed = {"input_ids": ids, "position_ids": packed_positions([9, 15], [5, 11, 8])}
     before = graphs()
