@@ -7,6 +7,12 @@ forward + backward of the LoRA model on a ``--batch`` x ``--length`` row of
 real tokens and report the share of CPU time spent in dropout kernels
 (mask sampling and the masked multiply), then time the step with dropout
 0.1 and 0.0, interleaved, median of ``--repeats``.
+
+Then the same with compiled decoder layers (``trainer.compile``'s
+``compile_decoder_layers``, Inductor): dropout 0.1 as a compiled run draws it
+on the CPU (lane dropout, ``warmth/models/lane_dropout.py``), 0.1 with
+Inductor's own per-element draws (the lever off), and 0.0, interleaved; the
+first step of each compiles and is left out.
 """
 
 from __future__ import annotations
@@ -21,15 +27,31 @@ import torch
 MARKDOWN = True
 
 
-def lora_model(name: str, dropout: float, targets: list[str]):
+def lora_model(name: str, dropout: float, targets: list[str], compiled: bool = False, lanes: bool = True):
     from peft import LoraConfig, get_peft_model
 
     from warmth.models import load_model
+    from warmth.models.compiled_layers import compile_decoder_layers
 
     model = load_model({"name": name, "pretrained": f"builtin:{name}", "dtype": "float32"})
     model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, lora_dropout=dropout,
                                              target_modules=targets, task_type="CAUSAL_LM"))
+    if compiled:
+        compile_decoder_layers(model, on_cpu=True, lane_dropout=lanes)
     return model.train()
+
+
+def interleaved(models: dict, ids: torch.Tensor, repeats: int) -> dict[str, float]:
+    """Median step seconds per model, the models taking turns (after one warm-up step each)."""
+    for m in models.values():
+        step(m, ids)
+    times: dict[str, list[float]] = {k: [] for k in models}
+    for _ in range(repeats):
+        for k, m in models.items():
+            t0 = time.perf_counter()
+            step(m, ids)
+            times[k].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def step(model, ids: torch.Tensor) -> None:
@@ -69,16 +91,13 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     vocab = models[0.1].get_input_embeddings().weight.shape[0]
     ids = torch.randint(0, vocab, (args.batch, args.length))
     load0 = os.getloadavg()[0]
-    for m in models.values():
-        step(m, ids)  # warm-up
+    step(models[0.1], ids)  # warm-up before the profile
     share, profiled_ms = dropout_share(models[0.1], ids)
-    times: dict[float, list[float]] = {p: [] for p in models}
-    for _ in range(args.repeats):
-        for p, m in models.items():
-            t0 = time.perf_counter()
-            step(m, ids)
-            times[p].append(time.perf_counter() - t0)
-    with_d, without = statistics.median(times[0.1]), statistics.median(times[0.0])
+    eager = interleaved(models, ids, args.repeats)
+    del models
+    compiled = interleaved({"lanes": lora_model(args.model, 0.1, targets, compiled=True),
+                            "inductor": lora_model(args.model, 0.1, targets, compiled=True, lanes=False),
+                            "none": lora_model(args.model, 0.0, targets, compiled=True)}, ids, args.repeats)
     print(f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {args.model}, LoRA r 8 on "
           f"{'/'.join(t[0] for t in targets)}, one forward + backward of {args.batch} x {args.length} tokens, "
           f"float32 CPU, torch threads {torch.get_num_threads()}, median of {args.repeats}; load average "
@@ -86,9 +105,15 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     print()
     print("| measure | value |")
     print("|---|---|")
-    print(f"| share of a training forward's CPU time in dropout (0.1), profiler | {share:.1%} "
+    print(f"| share of a training forward's CPU time in dropout (0.1), profiler, eager | {share:.1%} "
           f"(of {profiled_ms:.0f} ms) |")
-    print(f"| step time, dropout 0.1 | {with_d:.2f} s |")
-    print(f"| step time, dropout 0.0 | {without:.2f} s |")
-    print(f"| dropout 0.1 over 0.0 | {with_d / without:.2f}x |")
-    return {"share": share, "with": with_d, "without": without}
+    print(f"| step time, eager, dropout 0.1 (peft's) | {eager[0.1]:.2f} s |")
+    print(f"| step time, eager, dropout 0.0 | {eager[0.0]:.2f} s |")
+    print(f"| eager, dropout 0.1 over 0.0 | {eager[0.1] / eager[0.0]:.2f}x |")
+    print(f"| step time, compiled, dropout 0.1 (lane dropout) | {compiled['lanes']:.2f} s |")
+    print(f"| step time, compiled, dropout 0.1 (Inductor's draws) | {compiled['inductor']:.2f} s |")
+    print(f"| step time, compiled, dropout 0.0 | {compiled['none']:.2f} s |")
+    print(f"| compiled, lane dropout over Inductor's draws | {compiled['lanes'] / compiled['inductor']:.2f}x |")
+    print(f"| compiled, dropout 0.1 over 0.0 (lanes; Inductor's) | {compiled['lanes'] / compiled['none']:.2f}x; "
+          f"{compiled['inductor'] / compiled['none']:.2f}x |")
+    return {"share": share, "with": eager[0.1], "without": eager[0.0], **{f"compiled_{k}": v for k, v in compiled.items()}}

@@ -16,10 +16,14 @@ during training) runs without gradients and its cached decoding changes
 shapes and cache objects at every token, which would recompile the layer
 again and again; it keeps the eager forward, as do validation losses.
 
-Compiled arithmetic equals eager up to float rounding, except LoRA dropout:
-Inductor draws its masks from its own generator (seeded from torch's, so a
-seeded run repeats itself), so a compiled run's masks are not the eager
-run's.
+Compiled arithmetic equals eager up to float rounding, except LoRA dropout.
+On the CPU its masks are drawn by :class:`~warmth.models.lane_dropout.LaneDropout`
+(Inductor's own per-element draws cost about an eighth of a step there),
+with Inductor told to leave random draws to torch (``fallback_random``), so
+the masks come from torch's generator: a seeded run repeats itself and a
+compiled layer draws what an eager ``LaneDropout`` draws, but not what an
+uncompiled run's peft dropout (``bernoulli_``) draws. On a GPU Inductor's
+generator draws them (seeded from torch's), again not the eager run's masks.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import torch
 
 from warmth.errors import ConfigError
 from warmth.models import segment_attention
+from warmth.models.lane_dropout import use_lane_dropout
 
 COMPILERS = ("c++", "g++", "clang++")
 
@@ -46,10 +51,10 @@ class TrainingForward:
     (:class:`CompiledCheckpoint`).
     """
 
-    def __init__(self, layer: torch.nn.Module, backend: str = "inductor") -> None:
-        self.layer, self.backend = layer, backend
+    def __init__(self, layer: torch.nn.Module, backend: str = "inductor", options: dict | None = None) -> None:
+        self.layer, self.backend, self.options = layer, backend, options
         self.eager = layer.forward
-        self.compiled = torch.compile(self.eager, backend=backend)
+        self.compiled = torch.compile(self.eager, backend=backend, options=options)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not torch.is_grad_enabled():
@@ -57,7 +62,7 @@ class TrainingForward:
         if getattr(self.layer, "gradient_checkpointing", False) and self.layer.training:
             func = self.layer._gradient_checkpointing_func  # re-set by each gradient_checkpointing_enable()
             if not isinstance(func, CompiledCheckpoint):
-                self.layer._gradient_checkpointing_func = CompiledCheckpoint(func, self.backend)
+                self.layer._gradient_checkpointing_func = CompiledCheckpoint(func, self.backend, self.options)
             return self.eager(*args, **kwargs)
         return self.compiled(*args, **kwargs)
 
@@ -70,12 +75,12 @@ class CompiledCheckpoint:
     the checkpoint (recompute included) runs that.
     """
 
-    def __init__(self, checkpoint: Any, backend: str) -> None:
-        self.checkpoint, self.backend, self.inner = checkpoint, backend, None
+    def __init__(self, checkpoint: Any, backend: str, options: dict | None = None) -> None:
+        self.checkpoint, self.backend, self.options, self.inner = checkpoint, backend, options, None
 
     def __call__(self, forward: functools.partial, *args: Any) -> Any:
         if self.inner is None:
-            self.inner = torch.compile(forward.func, backend=self.backend)
+            self.inner = torch.compile(forward.func, backend=self.backend, options=self.options)
         return self.checkpoint(functools.partial(self.inner, *forward.args, **forward.keywords), *args)
 
 
@@ -86,10 +91,15 @@ def decoder_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
     return [m for m in model.modules() if isinstance(m, GradientCheckpointingLayer)]
 
 
-def compile_decoder_layers(model: torch.nn.Module, on_cpu: bool, backend: str = "inductor") -> int:
+def compile_decoder_layers(model: torch.nn.Module, on_cpu: bool, backend: str = "inductor",
+                           lane_dropout: bool = True) -> int:
     """Give every decoder layer of ``model`` a :class:`TrainingForward`; the number of layers.
 
-    ``backend`` is torch.compile's (tests use ``aot_eager``: the same graphs, no C++ build).
+    On the CPU the LoRA dropouts become :class:`~warmth.models.lane_dropout.LaneDropout`
+    and Inductor calls torch for random draws (``fallback_random``: inlined, each element
+    would run a Philox block of its own); ``lane_dropout=False`` leaves both as they are (the
+    benchmark's "before"). ``backend`` is torch.compile's (tests use ``aot_eager``: the same
+    graphs, no C++ build, no options).
     """
     if on_cpu and backend == "inductor" and not any(shutil.which(c) for c in COMPILERS):
         raise ConfigError("trainer.compile=true on the CPU needs a C++ compiler on PATH (c++, g++ or clang++) "
@@ -100,7 +110,11 @@ def compile_decoder_layers(model: torch.nn.Module, on_cpu: bool, backend: str = 
                           "set trainer.compile=false for this model")
     if getattr(model.config, "_attn_implementation", None) == segment_attention.NAME:
         segment_attention.register(under_compile=True)
+    options = None
+    if on_cpu and lane_dropout:
+        use_lane_dropout(model)
+        options = {"fallback_random": True} if backend == "inductor" else None
     for layer in layers:
         if not isinstance(layer.forward, TrainingForward):
-            layer.forward = TrainingForward(layer, backend)
+            layer.forward = TrainingForward(layer, backend, options)
     return len(layers)

@@ -20,6 +20,7 @@ import torch
 from warmth.errors import ConfigError
 from warmth.models import load_model
 from warmth.models.compiled_layers import TrainingForward, compile_decoder_layers, decoder_layers
+from warmth.models.lane_dropout import LaneDropout, use_lane_dropout
 from warmth.models.segment_attention import use_segment_attention
 
 ATOL = 1e-5
@@ -38,8 +39,12 @@ def packed_positions(*rows: list[int]) -> torch.Tensor:
 BACKENDS = ["aot_eager", pytest.param("inductor", marks=pytest.mark.slow)]
 
 
-def lora_pair(tiny_cfg, backend: str, checkpointing: bool = False) -> tuple:
-    """(eager, compiled) LoRA models with the same weights, LoRA factors made non-zero."""
+def lora_pair(tiny_cfg, backend: str, checkpointing: bool = False, dropout: float = 0.0) -> tuple:
+    """(eager, compiled) LoRA models with the same weights, LoRA factors made non-zero.
+
+    With ``dropout`` the eager copy draws its masks as compiled layers on the CPU do
+    (:class:`~warmth.models.lane_dropout.LaneDropout`), so both compute the same function.
+    """
     from peft import LoraConfig, get_peft_model
 
     torch._dynamo.reset()
@@ -47,7 +52,7 @@ def lora_pair(tiny_cfg, backend: str, checkpointing: bool = False) -> tuple:
     assert use_segment_attention(base)
     if checkpointing:
         base.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    lora = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"])
+    lora = LoraConfig(r=4, lora_alpha=8, lora_dropout=dropout, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"])
     eager = get_peft_model(base, lora)
     gen = torch.Generator().manual_seed(0)
     with torch.no_grad():
@@ -55,6 +60,8 @@ def lora_pair(tiny_cfg, backend: str, checkpointing: bool = False) -> tuple:
             if "lora_" in name:
                 p.copy_(torch.randn(p.shape, generator=gen) * 0.05)
     compiled = copy.deepcopy(eager)
+    if dropout:
+        assert use_lane_dropout(eager) == 8
     assert compile_decoder_layers(compiled, on_cpu=True, backend=backend) == len(decoder_layers(compiled)) == 2
     return eager.train(), compiled.train()
 
@@ -65,6 +72,7 @@ def pair(tiny_cfg, request):
 
 
 def step(model, **inputs) -> dict[str, torch.Tensor]:
+    torch.manual_seed(5)  # the same dropout masks on both sides
     model.zero_grad()
     out = model(**inputs, labels=inputs["input_ids"], use_cache=False)
     out.loss.backward()
@@ -121,6 +129,25 @@ def test_checkpointed_layers_run_compiled_and_equal_eager(tiny_cfg, backend):
     compiled.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     assert_same(step(eager, **packed), step(compiled, **packed))
     assert all(isinstance(layer._gradient_checkpointing_func, CompiledCheckpoint) for layer in decoder_layers(compiled))
+
+
+@pytest.mark.parametrize("checkpointing", [False, True], ids=["plain", "checkpointed"])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_lora_dropout_compiled_on_the_cpu_draws_the_eager_lane_masks(tiny_cfg, backend, checkpointing):
+    """Catches compiled LoRA dropout left to Inductor's per-element draws (the LoRA dropouts not
+    replaced: seen red; or Inductor drawing them itself: seen red without ``fallback_random``), and a
+    checkpointed layer whose recompute draws other masks than its forward (the gradients would
+    differ from the eager checkpointed model's: seen red with the compiled checkpoint told not to
+    restore torch's generator state)."""
+    eager, compiled = lora_pair(tiny_cfg, backend, checkpointing=checkpointing, dropout=0.1)
+    assert sum(isinstance(m, LaneDropout) for m in compiled.modules()) == 8
+    ids = torch.randint(4, 1000, (2, 24), generator=torch.Generator().manual_seed(6))
+    packed = {"input_ids": ids, "position_ids": packed_positions([9, 15], [5, 11, 8])}
+    want = step(eager, **packed)
+    assert_same(want, step(compiled, **packed))
+    torch.manual_seed(7)
+    other = eager(**packed, labels=ids, use_cache=False).loss.detach()
+    assert not torch.allclose(other, want["loss"]), "dropout drew no masks"
 
 
 def test_generation_stays_eager(pair, monkeypatch):
