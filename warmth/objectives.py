@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import torch
-import torch.nn.functional as F
 
+from warmth.cross_entropy import summed_cross_entropy
 from warmth.data.masking import IGNORE_INDEX
 
 if TYPE_CHECKING:
@@ -86,8 +86,12 @@ def trained_logits(model: Any, inputs: dict[str, torch.Tensor], labels: torch.Te
 
 
 def cross_entropy_sum(logits: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Summed cross-entropy of ``[N, V]`` trained-position logits against their ``[N]`` targets, and N."""
-    return F.cross_entropy(logits.float(), targets, reduction="sum"), targets.new_tensor(targets.numel())
+    """Summed cross-entropy of ``[N, V]`` trained-position logits against their ``[N]`` targets, and N.
+
+    The gradient is made in the forward pass (:mod:`warmth.cross_entropy`), so no
+    log-softmax is kept and its backward allocates nothing of ``[N, V]``.
+    """
+    return summed_cross_entropy(logits, targets), targets.new_tensor(targets.numel())
 
 
 class Objective:
