@@ -38,13 +38,16 @@ def test_selection_keeps_strictly_alternating_and_cuts_to_four() -> None:
 
 
 def test_summary_and_report_from_step_records() -> None:
-    """Epoch time sums the steps (or extrapolates, saying so); s/step leaves the warm-up step out."""
+    """Epoch time sums the steps (or extrapolates, saying so); s/step and the model FLOP rate leave the
+    warm-up step out, the second rate counts it (checked: counting the first step's tokens or
+    seconds in ``model_gflops`` turns it red)."""
     run = {"step_s": [4.0, 2.0, 3.0], "counts": [[10, 40, 30], [20, 40, 40], [30, 40, 30]],
            "steps_per_epoch": 3, "n_params": 100, "n_trained": 10, "peak_rss_bytes": 2**30}
     s = bench.summarise(run)
     assert (s["epoch_s"], s["extrapolated"], s["s_per_step"]) == (9.0, False, 2.5)
     assert s["trained_per_s"] == 60 / 9 and s["real_fraction"] == 100 / 120
-    assert s["model_gflops"] == pytest.approx((4 * 100 + 2 * 10) * 100 / 9 / 1e9)
+    assert s["model_gflops"] == pytest.approx((4 * 100 + 2 * 10) * 70 / 5 / 1e9)
+    assert s["model_gflops_all"] == pytest.approx((4 * 100 + 2 * 10) * 100 / 9 / 1e9)
     part = bench.summarise({**run, "steps_per_epoch": 6})
     assert part["extrapolated"] and part["epoch_s"] == 9.0 + 3 * 2.5  # the steps run + the median later step
 
