@@ -17,35 +17,18 @@ medians of the run's own ``perf/s_per_step`` and of the process's peak RSS
 
 from __future__ import annotations
 
-import sys
-from functools import partial
+from benchmarks.child_process import demo_setting, driver_sides, patched_driver, print_two_sides
 
-from benchmarks.child_process import alternating_medians, demo_setting, train_run
-
-# Runs warmth.train with the full-logits fallback forced when its first argument is "full".
-DRIVER = (
-    "import runpy, sys\n"
-    "import warmth.objectives as o\n"
-    "if sys.argv.pop(1) == 'full':\n"
-    "    o._keeps_positions = lambda forward_owner: False\n"
-    "sys.argv[0] = 'warmth.train'\n"
-    "runpy.run_module('warmth.train', run_name='__main__', alter_sys=True)\n"
-)
+# Runs warmth.train with the full-logits fallback forced on the "full" side.
+DRIVER = patched_driver("full", "o._keeps_positions = lambda forward_owner: False",
+                        imports="import warmth.objectives as o\n")
 SIDES = ("trained", "full")
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     args, common = demo_setting("python -m benchmarks trained_logits", argv)
-    med = alternating_medians({side: partial(train_run, [sys.executable, "-c", DRIVER, side], common,
-                                             f"training ({side})") for side in SIDES}, args.repeats)
-    print(f"model {args.model}, LoRA, {args.steps} steps of {args.micro_batch} packed rows x <= {args.max_length} "
-          f"tokens (bundled warm sample), median of {args.repeats}; trained positions "
-          f"{med['trained']['trained']:.0%} of all")
-    print(f"{'LM head on':<18} {'s / step':>9} {'peak RSS MiB':>13}")
-    for side, label in (("trained", "trained positions"), ("full", "all positions")):
-        print(f"{label:<18} {med[side]['s_per_step']:>9.2f} {med[side]['rss']:>13.0f}")
-    t, f = med["trained"], med["full"]
-    print(f"trained / full: step time {t['s_per_step'] / f['s_per_step']:.3f}x, peak memory {t['rss'] / f['rss']:.3f}x")
+    med = driver_sides(DRIVER, SIDES, common, args.repeats)
+    print_two_sides(args, med, "LM head on", {"trained": "trained positions", "full": "all positions"})
     return med
 
 

@@ -91,3 +91,32 @@ def train_sides(common: list[str], sides: dict[str, list[str]], repeats: int) ->
     head = [sys.executable, "-m", "warmth.train"]
     return alternating_medians({side: partial(train_run, head, [*common, *extra], f"training ({side})")
                                 for side, extra in sides.items()}, repeats)
+
+
+def patched_driver(side: str, patch: str, imports: str = "") -> str:
+    """``python -c`` source that runs ``warmth.train``, first running ``patch`` (one statement) when
+    its first argument is ``side``; the argument is taken off before training parses the rest."""
+    return ("import runpy, sys\n" + imports + f"if sys.argv.pop(1) == {side!r}:\n    {patch}\n"
+            "sys.argv[0] = 'warmth.train'\n"
+            "runpy.run_module('warmth.train', run_name='__main__', alter_sys=True)\n")
+
+
+def driver_sides(driver: str, sides: tuple[str, str], common: list[str], repeats: int) -> dict[str, dict[str, float]]:
+    """Each side a ``python -c driver <side>`` training process, alternating; medians."""
+    return alternating_medians({side: partial(train_run, [sys.executable, "-c", driver, side], common,
+                                              f"training ({side})") for side in sides}, repeats)
+
+
+def print_two_sides(args: Any, med: dict[str, dict[str, float]], column: str, labels: dict[str, str]) -> None:
+    """The demo-setting header, one row per side (s/step, peak RSS), and the first side over the second."""
+    first, second = labels
+    print(f"model {args.model}, LoRA, {args.steps} steps of {args.micro_batch} packed rows x <= {args.max_length} "
+          f"tokens (bundled warm sample), median of {args.repeats}; trained positions "
+          f"{med[first]['trained']:.0%} of all")
+    width = max(len(column), *map(len, labels.values()))
+    print(f"{column:<{width}} {'s / step':>9} {'peak RSS MiB':>13}")
+    for side, label in labels.items():
+        print(f"{label:<{width}} {med[side]['s_per_step']:>9.2f} {med[side]['rss']:>13.0f}")
+    a, b = med[first], med[second]
+    print(f"{first} / {second}: step time {a['s_per_step'] / b['s_per_step']:.3f}x, "
+          f"peak memory {a['rss'] / b['rss']:.3f}x")
