@@ -16,20 +16,17 @@ medians of the run's own ``perf/s_per_step`` and of the process's peak RSS
 
 from __future__ import annotations
 
-from benchmarks.child_process import demo_setting, driver_sides, patched_driver, print_two_sides
+from benchmarks.child_process import patched_driver, patched_sides_main
 
 # Runs warmth.train with F.cross_entropy put back on the "plain" side.
 DRIVER = patched_driver(
     "plain", "o.summed_cross_entropy = lambda logits, targets: F.cross_entropy(logits.float(), targets, reduction='sum')",
     imports="import torch.nn.functional as F\nimport warmth.objectives as o\n")
-SIDES = ("fused", "plain")
+LABELS = {"fused": "gradient made in the forward", "plain": "F.cross_entropy"}
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
-    args, common = demo_setting("python -m benchmarks cross_entropy", argv)
-    med = driver_sides(DRIVER, SIDES, common, args.repeats)
-    print_two_sides(args, med, "cross-entropy", {"fused": "gradient made in the forward", "plain": "F.cross_entropy"})
-    return med
+    return patched_sides_main("python -m benchmarks cross_entropy", argv, DRIVER, "cross-entropy", LABELS)
 
 
 if __name__ == "__main__":

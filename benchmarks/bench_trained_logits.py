@@ -17,19 +17,16 @@ medians of the run's own ``perf/s_per_step`` and of the process's peak RSS
 
 from __future__ import annotations
 
-from benchmarks.child_process import demo_setting, driver_sides, patched_driver, print_two_sides
+from benchmarks.child_process import patched_driver, patched_sides_main
 
 # Runs warmth.train with the full-logits fallback forced on the "full" side.
 DRIVER = patched_driver("full", "o._keeps_positions = lambda forward_owner: False",
                         imports="import warmth.objectives as o\n")
-SIDES = ("trained", "full")
+LABELS = {"trained": "trained positions", "full": "all positions"}
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
-    args, common = demo_setting("python -m benchmarks trained_logits", argv)
-    med = driver_sides(DRIVER, SIDES, common, args.repeats)
-    print_two_sides(args, med, "LM head on", {"trained": "trained positions", "full": "all positions"})
-    return med
+    return patched_sides_main("python -m benchmarks trained_logits", argv, DRIVER, "LM head on", LABELS)
 
 
 if __name__ == "__main__":

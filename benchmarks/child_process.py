@@ -101,14 +101,14 @@ def patched_driver(side: str, patch: str, imports: str = "") -> str:
             "runpy.run_module('warmth.train', run_name='__main__', alter_sys=True)\n")
 
 
-def driver_sides(driver: str, sides: tuple[str, str], common: list[str], repeats: int) -> dict[str, dict[str, float]]:
-    """Each side a ``python -c driver <side>`` training process, alternating; medians."""
-    return alternating_medians({side: partial(train_run, [sys.executable, "-c", driver, side], common,
-                                              f"training ({side})") for side in sides}, repeats)
-
-
-def print_two_sides(args: Any, med: dict[str, dict[str, float]], column: str, labels: dict[str, str]) -> None:
-    """The demo-setting header, one row per side (s/step, peak RSS), and the first side over the second."""
+def patched_sides_main(prog: str, argv: list[str] | None, driver: str, column: str,
+                       labels: dict[str, str]) -> dict[str, dict[str, float]]:
+    """A two-sided benchmark of the demo setting: each side (``labels``' keys, the unpatched one first)
+    a ``python -c driver <side>`` training process, alternating; medians, printed as a table of
+    s/step and peak RSS per side and the first side over the second."""
+    args, common = demo_setting(prog, argv)
+    med = alternating_medians({side: partial(train_run, [sys.executable, "-c", driver, side], common,
+                                             f"training ({side})") for side in labels}, args.repeats)
     first, second = labels
     print(f"model {args.model}, LoRA, {args.steps} steps of {args.micro_batch} packed rows x <= {args.max_length} "
           f"tokens (bundled warm sample), median of {args.repeats}; trained positions "
@@ -120,3 +120,4 @@ def print_two_sides(args: Any, med: dict[str, dict[str, float]], column: str, la
     a, b = med[first], med[second]
     print(f"{first} / {second}: step time {a['s_per_step'] / b['s_per_step']:.3f}x, "
           f"peak memory {a['rss'] / b['rss']:.3f}x")
+    return med

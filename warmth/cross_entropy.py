@@ -3,12 +3,13 @@
 ``F.cross_entropy`` keeps the ``[N, V]`` log-softmax for its backward, and the
 backward then allocates two more ``[N, V]`` tensors (the one-hot gradient of
 the gather and the log-softmax's input gradient) at the moment every layer's
-activations are still alive. On a CPU the log-softmax backward alone was about
-5% of a compiled SmolLM2 training micro-batch (4 x 512 tokens, 49k vocabulary,
-by the profiler). The gradient of a summed cross-entropy is known in closed
-form, ``softmax(x) - onehot(target)``, so the forward computes the softmax
-once, takes the loss from it and keeps that one tensor as the gradient; the
-backward only scales it.
+activations are still alive: measured on SmolLM2 (49k vocabulary) on a CPU,
+about 0.6 GiB of peak RSS on a 4 x 512 micro-batch and 9% of an uncompiled
+step on the demo's rows (BENCHMARKS.md, ``cross_entropy``), likely most of it
+page faults of those fresh tensors. The gradient of a summed cross-entropy is
+known in closed form, ``softmax(x) - onehot(target)``, so the forward computes
+the softmax once, takes the loss from it and keeps that one tensor as the
+gradient; the backward only scales it.
 
 The log-sum-exp comes from the softmax at each row's largest logit
 (``lse = max - log p_max``): ``p_max >= 1/V`` never underflows, unlike the

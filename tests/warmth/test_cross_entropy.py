@@ -25,7 +25,7 @@ def reference(x, t, weight=1.0):
 
 def test_value_and_gradient_equal_f_cross_entropy_scaled_by_the_upstream_gradient():
     """Catches a wrong closed form: no -1 at the targets, the upstream gradient ignored (the
-    step's ``undo / tokens`` scale), the gradient of another row, a log-sum-exp off by its max."""
+    step's ``undo / tokens`` scale), a log-sum-exp without its ``log p_max`` term."""
     x, t = logits_and_targets()
     loss = summed_cross_entropy(x, t)
     (loss * 0.37).backward()
@@ -62,14 +62,15 @@ def test_bf16_logits_are_reduced_in_fp32_and_get_a_bf16_gradient():
 
 
 def test_no_targets_sum_to_zero_with_an_empty_gradient():
-    """A micro-batch without trained tokens (all prompt) gives 0 and a gradient of shape [0, V]."""
+    """A micro-batch without trained tokens (all prompt) gives 0 and a gradient of shape [0, V]
+    (catches a per-step check of the targets' range, whose reduction fails on no targets)."""
     x = torch.randn(0, 11, requires_grad=True)
     loss = summed_cross_entropy(x, torch.zeros(0, dtype=torch.long))
     loss.backward()
     assert loss.item() == 0.0 and x.grad.shape == (0, 11)
 
 
-def test_without_grad_nothing_is_kept_and_a_second_backward_is_refused():
+def test_without_grad_the_value_is_the_same_and_a_second_backward_is_refused():
     """Under no_grad (evaluation) the value is the same; a second backward through one graph says why
     it cannot run (catches a backward that would return the gradient buffer scaled twice)."""
     x, t = logits_and_targets()
