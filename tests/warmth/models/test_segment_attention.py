@@ -63,6 +63,32 @@ def test_rows_with_the_same_bounds_are_batched_and_equal(pair):
     assert torch.allclose(got, want, atol=ATOL)
 
 
+def test_segments_of_one_length_share_one_sdpa_call(monkeypatch):
+    """Rows [12], [7, 5], [12], [5, 7]: six segments of three lengths take three calls, and each
+    output equals its segment attended alone. Seen red with one call per segment (six calls)."""
+    import torch.nn.functional as F
+
+    from warmth.models import segment_attention as sa
+
+    rows = [[12], [7, 5], [12], [5, 7]]
+    gen = torch.Generator().manual_seed(2)
+    q, k, v = (torch.randn(4, h, 12, 8, generator=gen) for h in (4, 2, 2))
+    calls = []
+    sdpa = F.scaled_dot_product_attention
+    monkeypatch.setattr(F, "scaled_dot_product_attention", lambda *a, **kw: calls.append(a[0].shape[0]) or sdpa(*a, **kw))
+    module = type("Attention", (), {"is_causal": True})()
+    out, _ = sa.segment_attention(module, q, k, v, None, scaling=0.3, position_ids=packed_positions(*rows))
+    assert sorted(calls) == [2, 2, 2]
+    for b, row in enumerate(rows):
+        start = 0
+        for n in row:
+            part = slice(start, start + n)
+            alone = sdpa(q[b:b + 1, :, part], k[b:b + 1, :, part], v[b:b + 1, :, part], is_causal=True, scale=0.3,
+                         enable_gqa=True)
+            assert torch.allclose(out[b:b + 1, part], alone.transpose(1, 2), atol=1e-6)
+            start += n
+
+
 def test_padding_masks_and_generation_keep_transformers_sdpa(pair):
     """A left-padded batch and cached greedy decoding give sdpa's results (the mask path is delegated)."""
     sdpa, seg = pair
