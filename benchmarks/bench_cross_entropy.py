@@ -2,7 +2,9 @@
 
 ``warmth.objectives.cross_entropy_sum`` computes the softmax of the trained
 positions' logits once, takes the loss from it and keeps it as the gradient
-(``warmth/cross_entropy.py``). The ``plain`` side puts ``F.cross_entropy``
+(``warmth/cross_entropy.py``), on the path of objectives that take the logits
+(``sft_kl``, custom ones; plain ``sft`` fuses the head into its loss instead,
+``head_loss``): both sides run it. The ``plain`` side puts ``F.cross_entropy``
 back, which keeps the ``[N, V]`` log-softmax and allocates two more ``[N, V]``
 tensors in its backward. Each side trains the demo's setting (SmolLM2-135M,
 LoRA r 8, 2 packed rows of <= 1024 tokens of the bundled warm sample per step)
@@ -18,10 +20,11 @@ from __future__ import annotations
 
 from benchmarks.child_process import patched_driver, patched_sides_main
 
-# Runs warmth.train with F.cross_entropy put back on the "plain" side.
+# Runs warmth.train with F.cross_entropy put back on the "plain" side; both sides take the logits
+# (the head unfused, as objectives that override ``loss`` and heads fusable_head refuses do).
 DRIVER = patched_driver(
     "plain", "o.summed_cross_entropy = lambda logits, targets: F.cross_entropy(logits.float(), targets, reduction='sum')",
-    imports="import torch.nn.functional as F\nimport warmth.objectives as o\n")
+    prelude="import torch.nn.functional as F\nimport warmth.objectives as o\no.fusable_head = lambda model: None\n")
 LABELS = {"fused": "gradient made in the forward", "plain": "F.cross_entropy"}
 
 

@@ -5,7 +5,9 @@
 boolean mask), so the head's matmul and its output shrink to the assistant
 tokens. The ``full`` side is the fallback path for models without
 ``logits_to_keep`` (full ``[B, T, V]`` logits, then the selection), which is
-what every model ran before. Each side trains the demo's setting (SmolLM2-135M,
+what every model ran before. Both sides take the logits, as objectives that
+override ``loss`` (``sft_kl``) do; plain ``sft`` now fuses the head into its
+loss instead (``head_loss``). Each side trains the demo's setting (SmolLM2-135M,
 LoRA r 8, 2 packed rows of <= 1024 tokens of the bundled warm sample per step)
 in a fresh ``python -m warmth.train`` process, alternating sides; we report
 medians of the run's own ``perf/s_per_step`` and of the process's peak RSS
@@ -19,9 +21,10 @@ from __future__ import annotations
 
 from benchmarks.child_process import patched_driver, patched_sides_main
 
-# Runs warmth.train with the full-logits fallback forced on the "full" side.
+# Runs warmth.train with the full-logits fallback forced on the "full" side; both sides take the
+# logits (the head unfused, as objectives that override ``loss`` and heads fusable_head refuses do).
 DRIVER = patched_driver("full", "o._keeps_positions = lambda forward_owner: False",
-                        imports="import warmth.objectives as o\n")
+                        prelude="import warmth.objectives as o\no.fusable_head = lambda model: None\n")
 LABELS = {"trained": "trained positions", "full": "all positions"}
 
 

@@ -93,10 +93,11 @@ def train_sides(common: list[str], sides: dict[str, list[str]], repeats: int) ->
                                 for side, extra in sides.items()}, repeats)
 
 
-def patched_driver(side: str, patch: str, imports: str = "") -> str:
-    """``python -c`` source that runs ``warmth.train``, first running ``patch`` (one statement) when
-    its first argument is ``side``; the argument is taken off before training parses the rest."""
-    return ("import runpy, sys\n" + imports + f"if sys.argv.pop(1) == {side!r}:\n    {patch}\n"
+def patched_driver(side: str, patch: str, prelude: str = "") -> str:
+    """``python -c`` source that runs ``warmth.train``, first running ``prelude`` (imports, and what
+    both sides share) and then ``patch`` (one statement) when its first argument is ``side``; the
+    argument is taken off before training parses the rest."""
+    return ("import runpy, sys\n" + prelude + f"if sys.argv.pop(1) == {side!r}:\n    {patch}\n"
             "sys.argv[0] = 'warmth.train'\n"
             "runpy.run_module('warmth.train', run_name='__main__', alter_sys=True)\n")
 

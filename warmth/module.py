@@ -178,8 +178,7 @@ class ChatLM(LightningModule):
         gradient is that of (sum of all token losses) / (all trained tokens),
         also for the shorter last window of an epoch.
         """
-        logits = self(batch)
-        out = self.objective.loss(self, batch, logits)
+        out = self.objective.step_loss(self, batch)
         stamped = WINDOW_TOKENS in batch  # else (a plain loader): each micro-batch its own mean
         if not stamped or batch[WINDOW_POS] == 0:
             local = batch[WINDOW_TOKENS] if stamped else out.count

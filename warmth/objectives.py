@@ -20,12 +20,13 @@ import torch
 
 from warmth.cross_entropy import summed_cross_entropy
 from warmth.data.masking import IGNORE_INDEX
+from warmth.head_cross_entropy import fusable_head, head_cross_entropy
 
 if TYPE_CHECKING:
     from warmth.conversation import Conversation
 
 __all__ = ["IGNORE_INDEX", "LossSums", "Objective", "build_objective", "cross_entropy_sum", "shifted_targets",
-           "trained_logits", "trained_mask", "trained_targets"]
+           "trained_hidden", "trained_logits", "trained_mask", "trained_targets"]
 
 
 @dataclass
@@ -85,6 +86,14 @@ def trained_logits(model: Any, inputs: dict[str, torch.Tensor], labels: torch.Te
     return model(**inputs, use_cache=False, logits_to_keep=trained_mask(labels)).logits
 
 
+def trained_hidden(model: Any, inputs: dict[str, torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
+    """``model``'s last hidden states (after its final norm) at the trained positions, ``[N, d]``, in
+    :func:`trained_logits`' row order: the decoder's forward without the head, for a loss that
+    applies the head itself (:func:`warmth.head_cross_entropy.fusable_head` says where that is exact)."""
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return base.get_decoder()(**inputs, use_cache=False).last_hidden_state[trained_mask(labels)]
+
+
 def cross_entropy_sum(logits: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Summed cross-entropy of ``[N, V]`` trained-position logits against their ``[N]`` targets, and N.
 
@@ -106,6 +115,22 @@ class Objective:
     def training_conversations(self, conversations: list[Conversation], seed: int) -> list[Conversation]:
         """The conversations to train on, given the style dataset's."""
         return conversations
+
+    def step_loss(self, module: Any, batch: dict[str, torch.Tensor]) -> LossSums:
+        """A training micro-batch's sums, from ``module``'s model: its trained logits through :meth:`loss`.
+
+        An objective that keeps this class's :meth:`loss` (plain cross-entropy: ``sft``,
+        ``data_mix``) on a head :func:`~warmth.head_cross_entropy.fusable_head` accepts
+        never has the logits made: the head and the loss run in one pass over vocabulary
+        chunks (:mod:`warmth.head_cross_entropy`), the same sums with less memory and time.
+        """
+        weight = fusable_head(module.model) if type(self).loss is Objective.loss else None
+        if weight is None:
+            return self.loss(module, batch, module(batch))
+        targets = trained_targets(batch["labels"])
+        ce = head_cross_entropy(trained_hidden(module.model, module.model_inputs(batch), batch["labels"]),
+                                weight, targets)
+        return LossSums(total=ce, count=targets.new_tensor(targets.numel()), terms={"ce": ce.detach()})
 
     def loss(self, module: Any, batch: dict[str, torch.Tensor], logits: torch.Tensor) -> LossSums:
         """Sums over a micro-batch's trained tokens. ``logits`` are the model's at the trained
