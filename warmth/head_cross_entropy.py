@@ -29,6 +29,8 @@ from typing import Any
 
 import torch
 
+from warmth.models.peft_base import base_model
+
 __all__ = ["CHUNK", "fusable_head", "head_cross_entropy"]
 
 CHUNK = 4096
@@ -41,15 +43,19 @@ PLAIN_HEADS = frozenset({"llama", "mistral", "qwen2", "qwen3"})
 class _HeadCrossEntropy(torch.autograd.Function):
     @staticmethod
     def forward(ctx, hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, chunk: int) -> torch.Tensor:
-        with torch.autocast(hidden.device.type, enabled=False):
-            h = hidden.to(weight.dtype)
+        device = hidden.device.type
+        mm = weight.dtype  # the products' dtype; under autocast an fp32 head multiplies in autocast's, as nn.Linear would
+        if weight.dtype == torch.float32 and torch.is_autocast_enabled(device):
+            mm = torch.get_autocast_dtype(device)
+        with torch.autocast(device, enabled=False):
+            h = hidden.to(mm)
             n, grad = h.shape[0], ctx.needs_input_grad[0]
-            f = torch.float64 if weight.dtype == torch.float64 else torch.float32  # what sums are kept in
+            f = torch.float64 if mm == torch.float64 else torch.float32  # what sums are kept in
             top = h.new_full((n,), float("-inf"), dtype=f)
             total = h.new_zeros(n, dtype=f)
             acc = h.new_zeros(h.shape, dtype=f) if grad else None
             for start in range(0, weight.shape[0], chunk):
-                w = weight[start:start + chunk]
+                w = weight[start:start + chunk].to(mm)
                 z = torch.mm(h, w.t()).to(f)
                 new_top = torch.maximum(top, z.amax(dim=1))
                 rescale = torch.exp(top - new_top)  # 0 at the first chunk (top = -inf)
@@ -62,7 +68,7 @@ class _HeadCrossEntropy(torch.autograd.Function):
                     else:  # 16-bit weights: the product in their dtype, as the head's own backward
                         acc.add_(torch.mm(p.to(w.dtype), w))
                 top = new_top
-            picked = weight[targets].to(f)
+            picked = weight[targets].to(mm).to(f)
             loss = (top + total.log() - (h.to(f) * picked).sum(dim=1)).sum()
             if acc is not None:
                 ctx.grad = acc.div_(total[:, None]).sub_(picked).to(hidden.dtype)
@@ -85,7 +91,9 @@ def head_cross_entropy(hidden: torch.Tensor, weight: torch.Tensor, targets: torc
 
     Equal to ``F.cross_entropy((hidden @ weight.T).float(), targets, reduction="sum")`` in value
     and in its gradient with respect to ``hidden`` (reduced in fp32, fp64 for fp64 weights; the
-    products in the weight's dtype); ``weight`` gets none. No ignore index: callers select trained positions first.
+    products in the weight's dtype, or in autocast's for an fp32 weight under autocast, as the
+    head module's would be); ``weight`` gets none. No ignore index: callers select trained
+    positions first.
     """
     if weight.requires_grad:
         raise ValueError("head_cross_entropy gives the head's weight no gradient; a trained head "
@@ -100,13 +108,13 @@ def fusable_head(model: Any) -> torch.Tensor | None:
     Whole: not partitioned by ZeRO-3 (``ds_id``) nor sharded by FSDP (a ``DTensor``); those
     gather the weight in the head module's own forward, which this path does not call.
     """
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    if getattr(base.config, "model_type", None) not in PLAIN_HEADS or not hasattr(base, "get_decoder"):
+    base = base_model(model)
+    if getattr(base.config, "model_type", None) not in PLAIN_HEADS:
         return None
     head = base.get_output_embeddings()
     if type(head) is not torch.nn.Linear or head.bias is not None:  # a peft-wrapped head is another type
         return None
     weight = head.weight
-    if weight.requires_grad or hasattr(weight, "ds_id") or type(weight).__name__ == "DTensor" or weight.dim() != 2:
+    if weight.requires_grad or hasattr(weight, "ds_id") or type(weight).__name__ == "DTensor":
         return None
     return weight

@@ -21,6 +21,7 @@ import torch
 from warmth.cross_entropy import summed_cross_entropy
 from warmth.data.masking import IGNORE_INDEX
 from warmth.head_cross_entropy import fusable_head, head_cross_entropy
+from warmth.models.peft_base import base_model
 
 if TYPE_CHECKING:
     from warmth.conversation import Conversation
@@ -80,7 +81,7 @@ def trained_logits(model: Any, inputs: dict[str, torch.Tensor], labels: torch.Te
     FSDP) gather the head and embeddings as usual. Models whose forward has no
     ``logits_to_keep`` get full logits, then the selection.
     """
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    base = base_model(model)
     if not _keeps_positions(type(base)):
         return shifted_targets(model(**inputs, use_cache=False).logits, labels)[0]
     return model(**inputs, use_cache=False, logits_to_keep=trained_mask(labels)).logits
@@ -90,7 +91,7 @@ def trained_hidden(model: Any, inputs: dict[str, torch.Tensor], labels: torch.Te
     """``model``'s last hidden states (after its final norm) at the trained positions, ``[N, d]``, in
     :func:`trained_logits`' row order: the decoder's forward without the head, for a loss that
     applies the head itself (:func:`warmth.head_cross_entropy.fusable_head` says where that is exact)."""
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    base = base_model(model)
     return base.get_decoder()(**inputs, use_cache=False).last_hidden_state[trained_mask(labels)]
 
 

@@ -77,6 +77,25 @@ def test_bf16_weights_multiply_in_bf16_and_reduce_in_fp32() -> None:
     torch.testing.assert_close(h.grad, ref_grad, rtol=2e-2, atol=2e-2)
 
 
+def test_an_fp32_head_under_autocast_multiplies_in_autocast_dtype_like_the_head_module() -> None:
+    """bf16-mixed with an fp32 head: ``nn.Linear`` under autocast multiplies in bf16, so the fused
+    path must too: the same loss and gradient as a bf16 head and bf16 hidden states (checked against
+    the logits above), not the fp32 products' loss. Catches autocast ignored (seen red)."""
+    h, w, t = hidden_weight_targets(n=64, d=64, v=500, dtype=torch.float32, scale=3.0)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        loss = head_cross_entropy(h, w, t, chunk=128)
+        assert torch.nn.functional.linear(h, w).dtype == torch.bfloat16  # what the head module computes in
+    loss.backward()
+    h16 = h.detach().bfloat16().requires_grad_(True)
+    loss16 = head_cross_entropy(h16, w.bfloat16(), t, chunk=128)
+    loss16.backward()
+    fp32 = head_cross_entropy(h.detach(), w, t, chunk=128)
+    torch.testing.assert_close(loss.detach(), loss16.detach(), rtol=0, atol=0)
+    torch.testing.assert_close(h.grad, h16.grad.float(), rtol=8e-3, atol=1e-4)  # that one rounded to bf16
+    assert h.grad.dtype == torch.float32
+    assert (loss.detach() - fp32).abs() > 1e-2, "the products were not made in bf16"
+
+
 def test_no_targets_sum_to_zero_and_a_trained_head_or_second_backward_is_refused() -> None:
     """No trained tokens give 0 and an empty gradient; a head that wants a gradient is refused (this
     path gives it none); a second backward through the in-place-scaled buffer says why it cannot."""
@@ -158,6 +177,27 @@ def test_heads_that_are_not_exactly_a_frozen_whole_linear_take_the_logits() -> N
     sharded = _small_model("llama")
     sharded.get_base_model().lm_head.weight.ds_id = 0
     assert fusable_head(sharded) is None
+
+
+def test_a_head_sharded_by_fsdp_takes_the_logits() -> None:
+    """A head weight that is a ``DTensor`` (FSDP2's shards, here one rank over gloo in this process):
+    only the head module's forward gathers it, so the fused path must not take it. Catches the
+    DTensor check dropped from ``fusable_head``."""
+    import torch.distributed as dist
+    from torch.distributed.device_mesh import init_device_mesh
+    from torch.distributed.tensor import Shard, distribute_tensor
+
+    if dist.is_initialized():
+        pytest.skip("a process group already exists in this process; this test makes its own")
+    dist.init_process_group("gloo", rank=0, world_size=1, store=dist.HashStore())
+    try:
+        model = _small_model("llama")
+        head = model.get_base_model().lm_head
+        head.weight = torch.nn.Parameter(distribute_tensor(head.weight.detach(), init_device_mesh("cpu", (1,)),
+                                                           [Shard(0)]), requires_grad=False)
+        assert fusable_head(model) is None
+    finally:
+        dist.destroy_process_group()
 
 
 class _Counted(Objective):

@@ -6,7 +6,8 @@ weight whose gradient is not zero by about lr; a bf16 weight of magnitude
 above ~0.03 cannot move by 1e-4 (its rounding step is larger). How we checked
 the test can fail: with ``ChatLM._param_dtype`` returning bf16 for full
 fine-tuning again (the old behaviour), the weights are bf16 and 12% of those
-with a gradient did not change.
+with a gradient did not change; with autocast turned off around the step's
+loss, the bf16-mixed runs' linear layers computed in fp32 and both failed.
 """
 
 from __future__ import annotations
@@ -27,17 +28,21 @@ BASE = ["model=tiny", "eval=none", "logger=none", "trainer.accelerator=cpu", "tr
 
 
 class StepRecorder(Callback):
-    """Trained weights before and after the step, their gradients, and the logits' dtype."""
+    """Trained weights before and after the step, their gradients, and the dtypes the linear layers
+    computed in (every ``nn.Linear`` call's output: the LM head's too where the model makes logits;
+    LoRA runs apply the head inside the fused loss, whose dtype ``test_head_cross_entropy`` checks)."""
 
     def on_train_start(self, trainer: Any, pl_module: Any) -> None:
         self.before = {n: p.detach().clone() for n, p in pl_module.model.named_parameters() if p.requires_grad}
         self.dtypes = {n: p.dtype for n, p in pl_module.model.named_parameters()}
-        self.logits_dtype = None
+        self.compute_dtypes: set[torch.dtype] = set()
 
         def hook(module: Any, args: Any, output: Any) -> None:
-            self.logits_dtype = output.logits.dtype
+            self.compute_dtypes.add(output.dtype)
 
-        pl_module.model.register_forward_hook(hook)
+        for module in pl_module.model.modules():
+            if type(module) is torch.nn.Linear:
+                module.register_forward_hook(hook)
 
     def on_before_optimizer_step(self, trainer: Any, pl_module: Any, optimizer: Any) -> None:
         self.grads = {n: p.grad.detach().clone() for n, p in pl_module.model.named_parameters() if p.requires_grad}
@@ -72,7 +77,7 @@ def test_full_fine_tuning_in_bf16_mixed_updates_fp32_weights(tmp_path: Path) -> 
         stuck += int((has_grad & ~changed).sum())
     assert moved > 0 and stuck == 0, f"{stuck} of {moved + stuck} weights with a gradient did not change"
     assert set(step.dtypes.values()) == {torch.float32}, "weights are not fp32"
-    assert step.logits_dtype == torch.bfloat16, "compute is not bf16"
+    assert step.compute_dtypes == {torch.bfloat16}, f"compute is not bf16: {step.compute_dtypes}"
 
 
 @pytest.mark.parametrize("precision, base, adapter", [("bf16-mixed", torch.bfloat16, torch.float32),
@@ -84,4 +89,4 @@ def test_lora_dtypes_say_which_precision_trains(tmp_path: Path, precision: str, 
     lora = {d for n, d in step.dtypes.items() if "lora_" in n}
     frozen = {d for n, d in step.dtypes.items() if "lora_" not in n}
     assert lora == {adapter} and frozen == {base}
-    assert step.logits_dtype == torch.bfloat16
+    assert step.compute_dtypes == {torch.bfloat16}, f"compute is not bf16: {step.compute_dtypes}"

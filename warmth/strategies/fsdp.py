@@ -15,12 +15,13 @@ from typing import Any
 import torch
 from lightning.pytorch.strategies import ModelParallelStrategy
 
+from warmth.models.peft_base import base_model
 from warmth.strategies.launcher import HydraJobLaunchMixin
 
 
 def layer_classes(model: torch.nn.Module) -> set[str]:
     """Class names of the blocks to shard one by one (HF's ``_no_split_modules``)."""
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    base = base_model(model)
     return set(getattr(base, "_no_split_modules", None) or [])
 
 
@@ -41,7 +42,7 @@ def shard_model(model: torch.nn.Module, mesh: Any, reshard_after_forward: bool =
             units += 1
     # The root unit is the HF model itself, not peft's wrapper: generate() calls the HF
     # model's forward directly, whose hook must gather embeddings and head.
-    root = model.get_base_model() if hasattr(model, "get_base_model") else model
+    root = base_model(model)
     fully_shard(root, **kwargs)
     return units + 1
 
