@@ -3,13 +3,17 @@
 Everything is made offline from files shipped in ``assets/``: a byte-level BPE
 tokenizer trained on our own small corpus, our own ChatML-like template, and
 a 2-layer Llama initialised from a fixed seed. The cache folder's name carries
-a hash of those inputs, so editing any of them builds a fresh copy.
+a hash of those inputs and of the versions of the libraries that write the
+files (torch draws the weights, tokenizers trains the BPE, transformers writes
+its version into config.json), so editing any input or upgrading any of those
+libraries builds a fresh copy instead of reusing one the new code would not make.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from importlib import metadata
 from pathlib import Path
 
 import torch
@@ -37,6 +41,8 @@ ARCH = {
     "rms_norm_eps": 1e-6,
     "tie_word_embeddings": True,
 }
+# The distributions whose code determines the built bytes.
+BUILDERS = ("torch", "tokenizers", "transformers")
 
 
 def version_hash() -> str:
@@ -45,7 +51,7 @@ def version_hash() -> str:
     h.update(CORPUS.read_bytes())
     h.update(TEMPLATE.read_bytes())
     spec = {"v": BUILD_VERSION, "seed": SEED, "vocab": VOCAB_SIZE, "special": SPECIAL_TOKENS,
-            "arch": ARCH}
+            "arch": ARCH, "libraries": {name: metadata.version(name) for name in BUILDERS}}
     h.update(json.dumps(spec, sort_keys=True).encode())
     return h.hexdigest()[:12]
 

@@ -69,6 +69,24 @@ def test_tiny_build_is_deterministic_and_cached(tiny_cfg, tmp_path, monkeypatch)
         assert (fresh / name).read_bytes() == (built / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("library", ["torch", "tokenizers", "transformers"])
+def test_tiny_cache_key_changes_with_the_libraries_that_write_it(library, monkeypatch):
+    """A tiny model cached under one transformers (torch, tokenizers) is not reused under another.
+
+    The built config.json records transformers' version and the weights come from
+    torch's initialisers, so a cache kept across an upgrade held files the new
+    libraries would not write (CI saw this: a 5.24 build read under 5.25). Catches a
+    key without the library versions (checked: red with them left out of the spec).
+    """
+    from warmth.models import tiny
+
+    before = tiny.version_hash()
+    real = tiny.metadata.version
+    monkeypatch.setattr(tiny.metadata, "version",
+                        lambda name: "999.0" if name == library else real(name))
+    assert tiny.version_hash() != before
+
+
 def test_build_once_serialises_racing_builders(tmp_path, monkeypatch):
     """Three threads ask for one artefact at once: one builds, two wait and reuse it.
 
