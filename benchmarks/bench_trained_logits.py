@@ -23,7 +23,7 @@ from benchmarks.child_process import patched_driver, patched_sides_main
 
 # Runs warmth.train with the full-logits fallback forced on the "full" side; both sides take the
 # logits (the head unfused, as objectives that override ``loss`` and heads fusable_head refuses do).
-DRIVER = patched_driver("full", "o._keeps_positions = lambda forward_owner: False",
+DRIVER = patched_driver("full", "o.takes_logits_to_keep = lambda model: False",
                         prelude="import warmth.objectives as o\no.fusable_head = lambda model: None\n")
 LABELS = {"trained": "trained positions", "full": "all positions"}
 

@@ -12,7 +12,6 @@ Plugins live in ``plugins/objectives/`` and are named by ``conf/objective``.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,7 @@ import torch
 from warmth.cross_entropy import summed_cross_entropy
 from warmth.data.masking import IGNORE_INDEX
 from warmth.head_cross_entropy import fusable_head, head_cross_entropy
-from warmth.models.peft_base import base_model
+from warmth.models.peft_base import base_model, takes_logits_to_keep
 
 if TYPE_CHECKING:
     from warmth.conversation import Conversation
@@ -62,14 +61,6 @@ def shifted_targets(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.T
     return logits[trained_mask(labels)], trained_targets(labels)
 
 
-@functools.cache
-def _keeps_positions(forward_owner: type) -> bool:
-    """Whether this HF model class's forward takes ``logits_to_keep`` (checked once per class)."""
-    import inspect
-
-    return "logits_to_keep" in inspect.signature(forward_owner.forward).parameters
-
-
 def trained_logits(model: Any, inputs: dict[str, torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
     """``model``'s logits at the trained positions only, ``[N, V]``, row-major over (row, position).
 
@@ -81,8 +72,7 @@ def trained_logits(model: Any, inputs: dict[str, torch.Tensor], labels: torch.Te
     FSDP) gather the head and embeddings as usual. Models whose forward has no
     ``logits_to_keep`` get full logits, then the selection.
     """
-    base = base_model(model)
-    if not _keeps_positions(type(base)):
+    if not takes_logits_to_keep(model):
         return shifted_targets(model(**inputs, use_cache=False).logits, labels)[0]
     return model(**inputs, use_cache=False, logits_to_keep=trained_mask(labels)).logits
 

@@ -16,7 +16,6 @@ Work runs longest first so a batch pads little; results keep input order.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import torch
 
 from warmth.errors import DataError
+from warmth.models.peft_base import takes_logits_to_keep
 
 
 @dataclass(frozen=True)
@@ -63,17 +63,6 @@ def pad_id_of(tokenizer: Any) -> int:
     return 0
 
 
-def _accepts_logits_to_keep(model: Any) -> bool:
-    try:
-        params = inspect.signature(model.forward).parameters
-    except (TypeError, ValueError, AttributeError):
-        return False
-    if "logits_to_keep" in params:
-        return True
-    base = getattr(model, "get_base_model", None)  # peft passes **kwargs through
-    return callable(base) and _accepts_logits_to_keep(base())
-
-
 def _device(model: Any) -> torch.device:
     try:
         return next(model.parameters()).device
@@ -101,7 +90,7 @@ def _forward_batches(
             raise DataError(f"sequence {i}: needs at least one context token and one scored token")
     order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i].ids))
     device = _device(model)
-    keep = _accepts_logits_to_keep(model)
+    keep = takes_logits_to_keep(model)
     batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     if progress:
         from tqdm.auto import tqdm

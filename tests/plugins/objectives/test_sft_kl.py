@@ -38,7 +38,7 @@ def test_trained_logits_are_the_full_logits_at_trained_positions(monkeypatch, he
     import warmth.objectives
 
     if not head_on_trained_only:
-        monkeypatch.setattr(warmth.objectives, "_keeps_positions", lambda forward_owner: False)
+        monkeypatch.setattr(warmth.objectives, "takes_logits_to_keep", lambda model: False)
     module = _tiny_module(Objective())
     batch = _batch()
     batch["labels"][1, 15:18] = IGNORE_INDEX  # rows with different trained positions
