@@ -9,12 +9,14 @@ first one instead of building twice.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from importlib import metadata
 from pathlib import Path
 
 MARKER = "warmth_build.json"
@@ -28,6 +30,26 @@ def _locked(lock_path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def library_versions(names: Iterable[str]) -> dict[str, str | None]:
+    """Installed version of each distribution (None when absent), for cache keys.
+
+    A cached build is only as current as the libraries that wrote it: keying the
+    folder by them builds afresh after an upgrade instead of reading stale files.
+    """
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def key_hash(spec: dict) -> str:
+    """Short stable hash of a JSON-able build spec, for a cache folder's name."""
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def is_built(target: Path) -> bool:

