@@ -30,7 +30,7 @@ sides' step hooks; model loading, tokenisation and logging are outside it).
 Trained tokens are counted from the batches on both sides the same way
 (:func:`warmth.throughput.batch_counts`); model FLOPs are
 :func:`warmth.throughput.flops_per_token` x real tokens, compared with this
-machine's float32 matmul rate measured in the same invocation (before and after).
+machine's float32 matmul rate measured in the same invocation, before and after each run.
 """
 
 from __future__ import annotations
@@ -225,12 +225,14 @@ def run_setting(spec: dict) -> dict:
 
 
 # -- summary --------------------------------------------------------------
-def summarise(r: dict) -> dict:
+def summarise(r: dict, matmul: float) -> dict:
     """Epoch time, s/step and model FLOP/s (warm-up step left out when there are more), rates of one run.
 
     ``model_gflops`` leaves the first step out, as the issue's own measurement did (one
     warm-up step, then timed steps): a compiled run compiles there. ``model_gflops_all``
-    counts every step, the compile included.
+    counts every step, the compile included. ``matmul``: this machine's float32 matmul rate
+    beside this run (GFLOP/s); ``model_share`` and ``model_share_all`` are the two rates' shares
+    of it.
     """
     times, counts = r["step_s"], r["counts"]
     total = sum(times)
@@ -239,7 +241,7 @@ def summarise(r: dict) -> dict:
     steady = times[first:]
     full = len(times) >= r["steps_per_epoch"]
     per_token = 4 * r["n_params"] + 2 * r["n_trained"]
-    return {
+    out = {
         "epoch_s": total if full else total + statistics.median(steady) * (r["steps_per_epoch"] - len(times)),
         "extrapolated": not full, "steps": len(times), "steps_per_epoch": r["steps_per_epoch"],
         "s_per_step": statistics.median(steady), "trained": trained,
@@ -247,12 +249,14 @@ def summarise(r: dict) -> dict:
         "model_gflops": per_token * sum(c[2] for c in counts[first:]) / sum(steady) / 1e9,
         "model_gflops_all": per_token * real / total / 1e9, "peak_rss_gib": r["peak_rss_bytes"] / 2**30,
     }
+    return {**out, "matmul": matmul, "model_share": out["model_gflops"] / matmul,
+            "model_share_all": out["model_gflops_all"] / matmul}
 
 
 def medians(runs: list[dict]) -> dict:
     out = dict(runs[0])
     for key in ("epoch_s", "s_per_step", "trained_per_s", "slots_per_s", "real_fraction", "model_gflops",
-                "model_gflops_all", "peak_rss_gib"):
+                "model_gflops_all", "model_share", "model_share_all", "peak_rss_gib"):
         out[key] = statistics.median(r[key] for r in runs)
     return out
 
@@ -299,14 +303,15 @@ def fastest_pair(rows: dict[str, dict], suffix: str) -> list[str]:
              f"peak RSS {ours['peak_rss_gib'] / theirs['peak_rss_gib']:.2f}x")]
 
 
-def report(rows: dict[str, dict], args, matmuls: tuple[float, float], load: tuple[float, float]) -> str:
+def report(rows: dict[str, dict], args, matmuls: list[float], load: tuple[float, float]) -> str:
     """The table (one row per setting and checkpointing mode) and warmth/TRL ratios within each mode.
 
-    ``matmuls``: the matmul rate measured before the first setting and after the last; the
-    higher is the one model FLOPs are compared with (a rate measured while something else ran
-    is too low, and would flatter the fraction).
+    ``matmuls``: the matmul rates measured before each run and after the last, in order. Each
+    row's model-FLOPs share is the median over its runs of the share of the higher rate measured
+    around that run (``summarise``): the machine's rate drifts by 10-40% over an hour-long
+    invocation, so one rate for all runs misstates the runs far from where it was measured, and
+    a rate measured while something else ran is too low, and would flatter the fraction.
     """
-    matmul = max(matmuls)
     lines = [
         (f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: model {args.model}, "
          f"{args.conversations} conversations, max length {args.max_length}, median of {args.repeats} "
@@ -315,8 +320,9 @@ def report(rows: dict[str, dict], args, matmuls: tuple[float, float], load: tupl
         (f"Load average (1 min) at start {load[0]:.1f}, at end {load[1]:.1f} on {os.cpu_count()} CPUs: "
          "where it exceeds the CPU count, other jobs shared the cores and absolute times are slower "
          "than on an idle machine; the ratios come from the same invocation, settings interleaved."),
-        (f"This machine's float32 matmul rate (2048^3, same invocation): {matmul:.0f} GFLOP/s, the higher of "
-         f"{matmuls[0]:.0f} before the first setting and {matmuls[1]:.0f} after the last."),
+        (f"This machine's float32 matmul rate (2048^3, same invocation), measured before each run and after "
+         f"the last: {min(matmuls):.0f} to {max(matmuls):.0f} GFLOP/s ({', '.join(f'{m:.0f}' for m in matmuls)}); "
+         "each run's model FLOPs are counted against the higher of the two measurements around it."),
         "",
         ("| setting | packing | grad. checkpointing | steps | time / epoch (s) | s / opt. step | trained tok/s "
          "| token slots/s | real-token fraction | model GFLOP/s (of matmul rate) | ... with the first step "
@@ -332,8 +338,8 @@ def report(rows: dict[str, dict], args, matmuls: tuple[float, float], load: tupl
         lines.append(
             f"| {what} | {onoff(packing)} | {onoff(r['gc'][side])} | {r['steps']}/{r['steps_per_epoch']} | "
             f"{epoch} | {r['s_per_step']:.2f} | {r['trained_per_s']:.1f} | {r['slots_per_s']:.1f} | "
-            f"{r['real_fraction']:.3f} | {r['model_gflops']:.1f} ({r['model_gflops'] / matmul:.0%}) | "
-            f"{r['model_gflops_all']:.1f} ({r['model_gflops_all'] / matmul:.0%}) | {r['peak_rss_gib']:.2f} |")
+            f"{r['real_fraction']:.3f} | {r['model_gflops']:.1f} ({r['model_share']:.0%}) | "
+            f"{r['model_gflops_all']:.1f} ({r['model_share_all']:.0%}) | {r['peak_rss_gib']:.2f} |")
     lines += ["", ("Ratios (warmth / TRL, assistant-only loss on both sides, same checkpointing mode; > 1 = "
                    "warmth faster, for memory: warmth's RSS over TRL's):"), ""]
     modes = list(dict.fromkeys(mode_label(r["gc"]) for r in rows.values()))
@@ -382,14 +388,17 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     runs: dict[str, list[dict]] = {key(*p): [] for p in plan}
     with tempfile.TemporaryDirectory() as data_dir:
         write_jsonl(Path(data_dir) / "conversations.jsonl", benchmark_conversations(args.conversations))
-        matmul_before = matmul_gflops()
+        matmuls = [matmul_gflops()]
         for _ in range(args.repeats):
             for name, gc in plan:
                 spec = {"setting": name, "data_dir": data_dir, "model": args.model, "checkpointing": gc,
                         "max_steps": args.max_steps, "max_length": args.max_length, "threads": args.threads}
-                runs[key(name, gc)].append({**summarise(run_setting(spec)), "setting": name, "gc": gc})
-                print(f"  {key(name, gc)}: {runs[key(name, gc)][-1]['epoch_s']:.1f} s", file=sys.stderr, flush=True)
-        matmuls = (matmul_before, matmul_gflops())
+                result = run_setting(spec)
+                matmuls.append(matmul_gflops())
+                run = {**summarise(result, max(matmuls[-2:])), "setting": name, "gc": gc}
+                runs[key(name, gc)].append(run)
+                print(f"  {key(name, gc)}: {run['epoch_s']:.1f} s, {run['model_share']:.0%} of "
+                      f"{run['matmul']:.0f} GFLOP/s", file=sys.stderr, flush=True)
     rows = {k: medians(v) for k, v in runs.items()}
     print(report(rows, args, matmuls, (load0, os.getloadavg()[0])))
     return rows
