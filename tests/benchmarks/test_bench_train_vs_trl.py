@@ -84,7 +84,7 @@ def test_both_checkpointing_modes_compare_within_a_mode() -> None:
     assert bench.mode_label({"trl": True, "warmth": False}) == "checkpointing TRL on, warmth off"
 
 
-def test_each_run_counts_model_flops_against_the_rate_measured_around_it(monkeypatch) -> None:
+def test_each_run_counts_model_flops_against_the_rate_measured_around_it(monkeypatch, capsys) -> None:
     """The machine's matmul rate drifts during an invocation (157 before and 98 after one
     run of 2026-12-03): each run's model-FLOPs share uses the higher of the two measurements
     around that run, and a row shows the median of its runs' shares. ``main`` runs here with
@@ -99,14 +99,13 @@ def test_each_run_counts_model_flops_against_the_rate_measured_around_it(monkeyp
             "n_trained": 0, "peak_rss_bytes": 2**30}  # 4e9 x 40 tokens / 1 s = 160 GFLOP/s
     monkeypatch.setattr(bench, "run_setting", lambda spec: step)
     monkeypatch.setattr(bench, "benchmark_conversations", lambda n: [])
-    printed = []
-    monkeypatch.setattr("builtins.print", lambda *a, **k: printed.append(" ".join(map(str, a))))
     rows = bench.main(["--settings", "trl_assistant_padded", "warmth_packed", "--repeats", "2", "--model", "tiny"])
+    printed = capsys.readouterr().out
     # runs in order: TRL [200, 100], ours [100, 50], TRL [50, 40], ours [40, 80]
     assert rows["trl_assistant_padded"]["model_share"] == pytest.approx((160 / 200 + 160 / 50) / 2)
     assert rows["warmth_packed"]["model_share"] == pytest.approx((160 / 100 + 160 / 80) / 2)
-    assert "40 to 200 GFLOP/s (200, 100, 50, 40, 80)" in printed[-1]
-    assert "| 160.0 (180%) |" in printed[-1]
+    assert "40 to 200 GFLOP/s (200, 100, 50, 40, 80)" in printed
+    assert "| 160.0 (180%) |" in printed
 
 
 @pytest.mark.slow

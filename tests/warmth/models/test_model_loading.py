@@ -94,7 +94,8 @@ def test_cache_key_changes_with_the_libraries_that_write_it(builtin, library, mo
 
 
 def test_library_versions_marks_an_absent_distribution():
-    """A library that is not installed keys the cache as absent instead of failing the load."""
+    """A library that is not installed keys the cache as absent instead of failing the load
+    (checked: red with the ``PackageNotFoundError`` left uncaught)."""
     from warmth.models.cache import library_versions
 
     versions = library_versions(["torch", "no-such-distribution-warmth"])
