@@ -2,7 +2,9 @@
 
 Each run is expected to carry its records as files ``records/<task>.jsonl``
 (``warmth.train`` and ``warmth.evaluate`` attach them when their run ends:
-``warmth.loggers.finish``) or an artifact of type ``records``.
+``warmth.loggers.finish``) or an artifact of type ``records``. The W&B calls
+run in a child process (:mod:`warmth.report.wandb_child`), so a failed fetch
+cannot leave the report hanging at exit.
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ from pathlib import Path
 from warmth.errors import DataError
 from warmth.paths import cache_dir
 from warmth.records import Record, read_run
+from warmth.report.wandb_child import call_in_child
 
 
 def records_from_wandb(path: str, filters: dict) -> list[Record]:
     if os.environ.get("WANDB_MODE", "").lower() in ("offline", "disabled", "dryrun"):
         raise DataError(f"wandb:{path}: reading W&B runs needs network access, but WANDB_MODE="
                         f"{os.environ['WANDB_MODE']}; export the runs' record folders and pass them instead")
+    return call_in_child(_fetch, path, filters)
+
+
+def _fetch(path: str, filters: dict) -> list[Record]:
     import wandb
 
     try:

@@ -35,7 +35,7 @@ for path, filters in json.loads(sys.argv[1]):
         out.append({"records": [r.to_dict() for r in records_from_wandb(path, filters)]})
     except DataError as exc:
         out.append({"error": str(exc)})
-print(json.dumps(out))
+print(json.dumps({"outcomes": out, "wandb_imported_here": "wandb" in sys.modules}))
 """
 
 QUERIES = {  # name: (path, filters), read in this order by one client process
@@ -50,9 +50,16 @@ QUERIES = {  # name: (path, filters), read in this order by one client process
 
 
 def _outcomes(proc: subprocess.Popen, timeout: int = 300) -> list[dict]:
+    """The client's outcomes, once it has exited.
+
+    wandb stops its service at exit and, after a timed-out request, sometimes waits forever (the dead-server
+    client hung CI this way), so the client must never import wandb itself: the reads run in a child
+    (``warmth.report.wandb_child``). Seen red with ``records_from_wandb`` calling ``_fetch`` in-process."""
     done = finish_client(proc, timeout)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["wandb_imported_here"] is False
+    return got["outcomes"]
 
 
 def _rows(records) -> list[str]:

@@ -1,0 +1,41 @@
+"""``call_in_child``: a W&B read whose exit hook cannot keep the caller alive.
+
+The child runs builtins (``exec`` of a snippet) so that nothing from this file
+has to be importable in a spawned process.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from warmth.errors import DataError
+from warmth.report.wandb_child import call_in_child
+
+
+def test_returns_the_value_and_raises_the_error_here():
+    assert call_in_child(sorted, [3, 1, 2]) == [1, 2, 3]
+    assert call_in_child(os.getpid) != os.getpid()
+    with pytest.raises(DataError, match="no records here"):
+        call_in_child(exec, "from warmth.errors import DataError\nraise DataError('no records here')")
+
+
+def test_the_childs_exit_hooks_do_not_run(tmp_path):
+    """wandb's exit hook waits for ``wandb-core`` without a bound and sometimes forever after a timed-out
+    request, so the child must leave without running exit hooks. A hook that only leaves a mark stands in for
+    it: seen red (the mark written) with the child returning normally instead of through ``os._exit``."""
+    mark = tmp_path / "hook-ran"
+    assert call_in_child(exec, f"import atexit, pathlib\natexit.register(pathlib.Path({str(mark)!r}).touch)") is None
+    assert not mark.exists()
+
+
+def test_a_child_that_dies_is_an_error_not_a_hang():
+    with pytest.raises(RuntimeError, match="died without an answer .exit code 3"):
+        call_in_child(exec, "import os\nos._exit(3)")
+
+
+def test_an_error_that_does_not_pickle_still_says_what_it_was():
+    code = "class Local(Exception):\n    pass\nraise Local('lost in transit')"
+    with pytest.raises(RuntimeError, match="Local: lost in transit"):
+        call_in_child(exec, code)
