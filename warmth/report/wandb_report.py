@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from warmth.report.wandb_child import call_in_child
+
 DEFAULT_GROUPBY = ["config.model.name", "config.style.name"]
 
 
@@ -57,7 +59,14 @@ def write_spec(spec: dict, out_dir: Path) -> Path:
 
 
 def push(spec_path: str | Path) -> str:
-    """Save the report on the W&B server (needs network and credentials); returns its URL."""
+    """Save the report on the W&B server (needs network and credentials); returns its URL.
+
+    In a child process, as the W&B input is read: a failed save must not leave the caller hanging at exit.
+    """
+    return call_in_child(_push, str(spec_path))
+
+
+def _push(spec_path: str) -> str:
     spec = json.loads(Path(spec_path).read_text())
     if not spec.get("entity"):  # entity: null means the user's default, as for the run we logged
         import wandb

@@ -26,6 +26,10 @@ from warmth.report.wandb_report import report_spec, spec_for, write_spec
 from .conftest import build_synthetic_runs
 
 PUSH = ("-m", "warmth.report.push")
+# The same command, then whether it imported wandb itself (it must not: ``push`` saves from a child process).
+PUSH_WATCHED = ("-c", ("import sys\nfrom warmth.report.push import main\nrc = main(sys.argv[1:])\n"
+                       "print(f'wandb imported in the caller: {\"wandb\" in sys.modules}', file=sys.stderr)\n"
+                       "sys.exit(rc)"))
 
 
 def _spec(report, out_dir: Path, **wandb) -> tuple[dict, Path]:
@@ -57,7 +61,7 @@ def pushed(tmp_path_factory) -> SimpleNamespace:
         report = build_report([str(p) for p in folders], root / "report", mixed=False)
         spec, path = _spec(report, root / "lab", entity="lab")
         default_spec, default_path = _spec(report, root / "default")
-        procs["lab"] = start_client(lab.url, root / "home", *PUSH, str(path))
+        procs["lab"] = start_client(lab.url, root / "home", *PUSH_WATCHED, str(path))
         procs["default"] = start_client(default.url, root / "home-default", *PUSH, str(default_path))
         done = {name: finish_client(proc) for name, proc in procs.items()}
     return SimpleNamespace(done=done, spec=spec, default_spec=default_spec, figures=report.figures,
@@ -77,8 +81,11 @@ def _wire_key(key: str) -> dict:
 
 
 def test_report_saved_once_with_our_spec(pushed):
+    """Also: the pushing process never imports wandb, whose exit hook can wait forever after a timed-out
+    request (seen red with ``push`` saving in-process)."""
     done, srv, spec = pushed.done["lab"], pushed.srv["lab"], pushed.spec
     assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr.strip().splitlines()[-1] == "wandb imported in the caller: False"
     assert srv.unknown == [] and srv.created == []
     (view,) = srv.views
     assert (view["entityName"], view["projectName"], view["type"], view["id"]) == ("lab", "warmth", "runs", "Vmlldzo1")
