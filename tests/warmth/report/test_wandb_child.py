@@ -1,15 +1,18 @@
 """``call_in_child``: a W&B read whose exit hook cannot keep the caller alive.
 
 The child runs builtins (``exec`` of a snippet) so that nothing from this file
-has to be importable in a spawned process.
+has to be importable in the child process.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
+from tests.wandb_server import REPO_ROOT
 from warmth.errors import DataError
 from warmth.report.wandb_child import call_in_child
 
@@ -39,3 +42,13 @@ def test_an_error_that_does_not_pickle_still_says_what_it_was():
     code = "class Local(Exception):\n    pass\nraise Local('lost in transit')"
     with pytest.raises(RuntimeError, match="Local: lost in transit"):
         call_in_child(exec, code)
+
+
+def test_a_script_without_a_main_guard_can_call_it(tmp_path):
+    """A researcher's plain script: seen red with a ``multiprocessing`` spawn child, which re-ran the script."""
+    script = tmp_path / "fetch.py"
+    script.write_text("from warmth.report.wandb_child import call_in_child\nprint(call_in_child(sorted, [2, 1]))\n")
+    done = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=120,
+                          env=os.environ | {"PYTHONPATH": str(REPO_ROOT)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[1, 2]"
