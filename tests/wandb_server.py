@@ -460,6 +460,9 @@ def client_env(url: str, home: Path, api_key: str = API_KEY) -> dict[str, str]:
         WANDB_DIR=str(home / "wandb"), WANDB_CONFIG_DIR=str(home / "wandb-config"),
         WANDB_CACHE_DIR=str(home / "wandb-cache"), WANDB_DATA_DIR=str(home / "wandb-data"),
         WARMTH_CACHE=str(home / "warmth-cache"),
+        # wandb also waits this long for its own wandb-core to answer (10 s by default), which a loaded CI
+        # machine can miss; the loopback servers answer at once, so a long bound costs nothing.
+        WANDB_HTTP_TIMEOUT="120",
         PYTHONPATH=os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p),
     )
     return env

@@ -31,12 +31,15 @@ def call_in_child(fn: Callable, /, *args: Any) -> Any:
     """
     read_end, write_end = os.pipe()
     env = os.environ | {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # the caller's imports resolve
-    with subprocess.Popen([sys.executable, "-m", __name__, str(write_end)], stdin=subprocess.PIPE,
+    with subprocess.Popen([sys.executable, "-m", __name__, str(write_end)], stdin=subprocess.PIPE, bufsize=0,
                           pass_fds=(write_end,), env=env) as proc:
         os.close(write_end)  # the child holds the only write end: the read ends when it does
         with os.fdopen(read_end, "rb") as answer:
-            proc.stdin.write(pickle.dumps((fn, args)))
-            proc.stdin.close()
+            try:
+                proc.stdin.write(pickle.dumps((fn, args)))
+                proc.stdin.close()
+            except BrokenPipeError:  # the child died at start; its empty answer says so below
+                pass
             data = answer.read()
     if not data:
         raise RuntimeError(f"the W&B child process died without an answer (exit code {proc.returncode})")
