@@ -34,11 +34,13 @@ def test_the_childs_exit_hooks_do_not_run(tmp_path):
 
 
 def test_a_child_that_dies_is_an_error_not_a_hang():
+    """Seen red with the empty-answer check removed (the unpickling error said nothing of the exit code)."""
     with pytest.raises(RuntimeError, match="died without an answer .exit code 3"):
         call_in_child(exec, "import os\nos._exit(3)")
 
 
 def test_an_error_that_does_not_pickle_still_says_what_it_was():
+    """Seen red with the child's fallback removed (the child then died without an answer)."""
     code = "class Local(Exception):\n    pass\nraise Local('lost in transit')"
     with pytest.raises(RuntimeError, match="Local: lost in transit"):
         call_in_child(exec, code)
