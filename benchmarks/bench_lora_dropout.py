@@ -10,7 +10,7 @@ real tokens and report the share of CPU time spent in dropout kernels
 
 Then the same with compiled decoder layers (``trainer.compile``'s
 ``compile_decoder_layers``, Inductor): dropout 0.1 as a compiled run draws it
-on the CPU (lane dropout, ``warmth/models/lane_dropout.py``), 0.1 with
+on the CPU (counter dropout, ``warmth/models/counter_dropout.py``), 0.1 with
 Inductor's own per-element draws (the lever off), and 0.0, interleaved; the
 first step of each compiles and is left out.
 """
@@ -27,7 +27,7 @@ import torch
 MARKDOWN = True
 
 
-def lora_model(name: str, dropout: float, targets: list[str], compiled: bool = False, lanes: bool = True):
+def lora_model(name: str, dropout: float, targets: list[str], compiled: bool = False, counter: bool = True):
     from peft import LoraConfig, get_peft_model
 
     from warmth.models import load_model
@@ -37,7 +37,7 @@ def lora_model(name: str, dropout: float, targets: list[str], compiled: bool = F
     model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, lora_dropout=dropout,
                                              target_modules=targets, task_type="CAUSAL_LM"))
     if compiled:
-        compile_decoder_layers(model, on_cpu=True, lane_dropout=lanes)
+        compile_decoder_layers(model, on_cpu=True, counter_dropout=counter)
     return model.train()
 
 
@@ -95,8 +95,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     share, profiled_ms = dropout_share(models[0.1], ids)
     eager = interleaved(models, ids, args.repeats)
     del models
-    compiled = interleaved({"lanes": lora_model(args.model, 0.1, targets, compiled=True),
-                            "inductor": lora_model(args.model, 0.1, targets, compiled=True, lanes=False),
+    compiled = interleaved({"counter": lora_model(args.model, 0.1, targets, compiled=True),
+                            "inductor": lora_model(args.model, 0.1, targets, compiled=True, counter=False),
                             "none": lora_model(args.model, 0.0, targets, compiled=True)}, ids, args.repeats)
     print(f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {args.model}, LoRA r 8 on "
           f"{'/'.join(t[0] for t in targets)}, one forward + backward of {args.batch} x {args.length} tokens, "
@@ -110,10 +110,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     print(f"| step time, eager, dropout 0.1 (peft's) | {eager[0.1]:.2f} s |")
     print(f"| step time, eager, dropout 0.0 | {eager[0.0]:.2f} s |")
     print(f"| eager, dropout 0.1 over 0.0 | {eager[0.1] / eager[0.0]:.2f}x |")
-    print(f"| step time, compiled, dropout 0.1 (lane dropout) | {compiled['lanes']:.2f} s |")
+    print(f"| step time, compiled, dropout 0.1 (counter dropout) | {compiled['counter']:.2f} s |")
     print(f"| step time, compiled, dropout 0.1 (Inductor's draws) | {compiled['inductor']:.2f} s |")
     print(f"| step time, compiled, dropout 0.0 | {compiled['none']:.2f} s |")
-    print(f"| compiled, lane dropout over Inductor's draws | {compiled['lanes'] / compiled['inductor']:.2f}x |")
-    print(f"| compiled, dropout 0.1 over 0.0 (lanes; Inductor's) | {compiled['lanes'] / compiled['none']:.2f}x; "
+    print(f"| compiled, counter dropout over Inductor's draws | {compiled['counter'] / compiled['inductor']:.2f}x |")
+    print(f"| compiled, dropout 0.1 over 0.0 (counter; Inductor's) | {compiled['counter'] / compiled['none']:.2f}x; "
           f"{compiled['inductor'] / compiled['none']:.2f}x |")
     return {"share": share, "with": eager[0.1], "without": eager[0.0], **{f"compiled_{k}": v for k, v in compiled.items()}}

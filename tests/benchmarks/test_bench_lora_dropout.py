@@ -10,25 +10,25 @@ TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj"]
 
 
 def test_the_compiled_before_and_after_differ_only_in_the_dropout():
-    """Catches a "before" that also runs lane dropout (or an "after" that does not): the ratio
+    """Catches a "before" that also runs counter dropout (or an "after" that does not): the ratio
     would then compare a lever with itself."""
     from warmth.models.compiled_layers import TrainingForward, decoder_layers
-    from warmth.models.lane_dropout import LaneDropout
+    from warmth.models.counter_dropout import CounterDropout
 
-    def lanes(model) -> int:
-        return sum(isinstance(m, LaneDropout) for m in model.modules())
+    def counted(model) -> int:
+        return sum(isinstance(m, CounterDropout) for m in model.modules())
 
     after = lora_model("tiny", 0.1, TARGETS, compiled=True)
-    before = lora_model("tiny", 0.1, TARGETS, compiled=True, lanes=False)
-    assert lanes(after) == 4 * len(decoder_layers(after)) and lanes(before) == 0
+    before = lora_model("tiny", 0.1, TARGETS, compiled=True, counter=False)
+    assert counted(after) == 4 * len(decoder_layers(after)) and counted(before) == 0
     for model in (after, before):
         assert all(isinstance(layer.forward, TrainingForward) for layer in decoder_layers(model))
-    assert lanes(lora_model("tiny", 0.1, TARGETS)) == 0  # the eager rows keep peft's dropout
+    assert counted(lora_model("tiny", 0.1, TARGETS)) == 0  # the eager rows keep peft's dropout
 
 
 @pytest.mark.slow
 def test_every_row_runs_on_tiny(capsys):
     result = main(["--model", "tiny", "--batch", "1", "--length", "32", "--repeats", "1"])
-    assert set(result) == {"share", "with", "without", "compiled_lanes", "compiled_inductor", "compiled_none"}
+    assert set(result) == {"share", "with", "without", "compiled_counter", "compiled_inductor", "compiled_none"}
     assert all(v > 0 for v in result.values())
-    assert "lane dropout over Inductor's draws" in capsys.readouterr().out
+    assert "counter dropout over Inductor's draws" in capsys.readouterr().out

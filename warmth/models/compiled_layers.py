@@ -17,13 +17,14 @@ shapes and cache objects at every token, which would recompile the layer
 again and again; it keeps the eager forward, as do validation losses.
 
 Compiled arithmetic equals eager up to float rounding, except LoRA dropout.
-On the CPU its masks are drawn by :class:`~warmth.models.lane_dropout.LaneDropout`
-(Inductor's own per-element draws cost about an eighth of a step there),
-with Inductor told to leave random draws to torch (``fallback_random``), so
-the masks come from torch's generator: a seeded run repeats itself and a
-compiled layer draws what an eager ``LaneDropout`` draws, but not what an
-uncompiled run's peft dropout (``bernoulli_``) draws. On a GPU Inductor's
-generator draws them (seeded from torch's), again not the eager run's masks.
+On the CPU its masks come from :class:`~warmth.models.counter_dropout.CounterDropout`
+(Inductor's own per-element draws cost about an eighth of a step there): one
+offset per mask drawn from torch's generator, with Inductor told to leave
+random draws to torch (``fallback_random``), the rest hashed in the graph. A
+seeded run repeats itself and a compiled layer computes the masks an eager
+``CounterDropout`` computes, but not what an uncompiled run's peft dropout
+(``bernoulli_``) draws. On a GPU Inductor's generator draws them (seeded from
+torch's), again not the eager run's masks.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import torch
 
 from warmth.errors import ConfigError
 from warmth.models import segment_attention
-from warmth.models.lane_dropout import use_lane_dropout
+from warmth.models.counter_dropout import use_counter_dropout
 
 COMPILERS = ("c++", "g++", "clang++")
 
@@ -92,12 +93,12 @@ def decoder_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
 
 
 def compile_decoder_layers(model: torch.nn.Module, on_cpu: bool, backend: str = "inductor",
-                           lane_dropout: bool = True) -> int:
+                           counter_dropout: bool = True) -> int:
     """Give every decoder layer of ``model`` a :class:`TrainingForward`; the number of layers.
 
-    On the CPU the LoRA dropouts become :class:`~warmth.models.lane_dropout.LaneDropout`
+    On the CPU the LoRA dropouts become :class:`~warmth.models.counter_dropout.CounterDropout`
     and Inductor calls torch for random draws (``fallback_random``: inlined, each element
-    would run a Philox block of its own); ``lane_dropout=False`` leaves both as they are (the
+    would run a Philox block of its own); ``counter_dropout=False`` leaves both as they are (the
     benchmark's "before"). ``backend`` is torch.compile's (tests use ``aot_eager``: the same
     graphs, no C++ build, no options).
     """
@@ -111,8 +112,8 @@ def compile_decoder_layers(model: torch.nn.Module, on_cpu: bool, backend: str = 
     if getattr(model.config, "_attn_implementation", None) == segment_attention.NAME:
         segment_attention.register(under_compile=True)
     options = None
-    if on_cpu and lane_dropout:
-        use_lane_dropout(model)
+    if on_cpu and counter_dropout:
+        use_counter_dropout(model)
         options = {"fallback_random": True} if backend == "inductor" else None
     for layer in layers:
         if not isinstance(layer.forward, TrainingForward):

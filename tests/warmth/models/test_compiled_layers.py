@@ -20,7 +20,7 @@ import torch
 from warmth.errors import ConfigError
 from warmth.models import load_model
 from warmth.models.compiled_layers import TrainingForward, compile_decoder_layers, decoder_layers
-from warmth.models.lane_dropout import LaneDropout, use_lane_dropout
+from warmth.models.counter_dropout import CounterDropout, use_counter_dropout
 from warmth.models.segment_attention import use_segment_attention
 
 ATOL = 1e-5
@@ -43,7 +43,7 @@ def lora_pair(tiny_cfg, backend: str, checkpointing: bool = False, dropout: floa
     """(eager, compiled) LoRA models with the same weights, LoRA factors made non-zero.
 
     With ``dropout`` the eager copy draws its masks as compiled layers on the CPU do
-    (:class:`~warmth.models.lane_dropout.LaneDropout`), so both compute the same function.
+    (:class:`~warmth.models.counter_dropout.CounterDropout`), so both compute the same function.
     """
     from peft import LoraConfig, get_peft_model
 
@@ -61,7 +61,7 @@ def lora_pair(tiny_cfg, backend: str, checkpointing: bool = False, dropout: floa
                 p.copy_(torch.randn(p.shape, generator=gen) * 0.05)
     compiled = copy.deepcopy(eager)
     if dropout:
-        assert use_lane_dropout(eager) == 8
+        assert use_counter_dropout(eager) == 8
     assert compile_decoder_layers(compiled, on_cpu=True, backend=backend) == len(decoder_layers(compiled)) == 2
     return eager.train(), compiled.train()
 
@@ -133,14 +133,14 @@ def test_checkpointed_layers_run_compiled_and_equal_eager(tiny_cfg, backend):
 
 @pytest.mark.parametrize("checkpointing", [False, True], ids=["plain", "checkpointed"])
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_lora_dropout_compiled_on_the_cpu_draws_the_eager_lane_masks(tiny_cfg, backend, checkpointing):
+def test_lora_dropout_compiled_on_the_cpu_draws_the_eager_counter_masks(tiny_cfg, backend, checkpointing):
     """Catches compiled LoRA dropout left to Inductor's per-element draws (the LoRA dropouts not
     replaced: seen red; or Inductor drawing them itself: seen red without ``fallback_random``), and a
     checkpointed layer whose recompute draws other masks than its forward (the gradients would
     differ from the eager checkpointed model's: seen red with the compiled checkpoint told not to
     restore torch's generator state)."""
     eager, compiled = lora_pair(tiny_cfg, backend, checkpointing=checkpointing, dropout=0.1)
-    assert sum(isinstance(m, LaneDropout) for m in compiled.modules()) == 8
+    assert sum(isinstance(m, CounterDropout) for m in compiled.modules()) == 8
     ids = torch.randint(4, 1000, (2, 24), generator=torch.Generator().manual_seed(6))
     packed = {"input_ids": ids, "position_ids": packed_positions([9, 15], [5, 11, 8])}
     want = step(eager, **packed)
