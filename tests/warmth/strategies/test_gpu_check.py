@@ -27,6 +27,8 @@ LLAMA31_8B = {"hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layer
               "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 128256,
               "max_position_embeddings": 8192, "rope_theta": 500000.0, "tie_word_embeddings": False}
 PEAK_BF16 = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L40S": 362e12}  # dense TFLOP/s
+# NeMo AutoModel's published Llama-3-8B LoRA figure on one H100, printed beside ours for comparison.
+NEMO_TOKENS_PER_S, NEMO_MFU = 12_473, 0.406
 STEPS, WARMUP = 6, 2
 
 
@@ -87,7 +89,9 @@ def test_llama8b_shape_lora_zero3_trains_and_generates(tmp_path: Path, monkeypat
     name = torch.cuda.get_device_name(0)
     peak = next((v for k, v in PEAK_BF16.items() if k in name), None)
     mfu = f"{4 * n_params * tokens_per_s / peak:.1%}" if peak else "n/a (unknown GPU peak)"
-    print(f"\nGPU check on {name}: {tokens_per_s:,.0f} tokens/s, MFU {mfu}, "
+    print(f"\nGPU check on {name}: {tokens_per_s:,.0f} tokens/s, LoRA MFU {mfu} (4N FLOPs per token), "
           f"peak memory {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB, {total:.0f} s in all")
+    print(f"NeMo AutoModel, Llama-3-8B LoRA on one H100 (published): {NEMO_TOKENS_PER_S:,} tokens/s, "
+          f"MFU {NEMO_MFU:.1%}; ours / theirs: {tokens_per_s / NEMO_TOKENS_PER_S:.2f}x tokens/s")
     records = list(tmp_path.glob("records/*.jsonl"))
     assert records and any(r.stat().st_size > 0 for r in records), "the evaluator wrote no records"
